@@ -1,0 +1,1 @@
+"""Passbook: bookings and multi-session passes for studios, gyms, tutors and clinics."""

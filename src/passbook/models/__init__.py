@@ -1,0 +1,24 @@
+from passbook.models.billing import Payment
+from passbook.models.bookings import Booking
+from passbook.models.business import Business
+from passbook.models.catalog import Category, ClassType, PassProduct, Resource
+from passbook.models.passes import Pass, PassEntry
+from passbook.models.people import Customer, Staff, User
+from passbook.models.schedule import Session, SessionSeries
+
+__all__ = [
+    "Booking",
+    "Business",
+    "Category",
+    "ClassType",
+    "Customer",
+    "Pass",
+    "PassEntry",
+    "PassProduct",
+    "Payment",
+    "Resource",
+    "Session",
+    "SessionSeries",
+    "Staff",
+    "User",
+]

@@ -1,0 +1,54 @@
+from functools import cached_property
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from passbook.rules.spend import SpendOrder
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. Europe/London).")
+
+
+class CreditPolicy(models.TextChoices):
+    CONSUME = "consume", "Consume the credit"
+    RELEASE = "release", "Give the credit back"
+
+
+class Business(models.Model):
+    """The studio's settings: one row."""
+
+    name = models.CharField(max_length=200, default="My Studio")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    currency = models.CharField(max_length=3, default="USD")
+    spend_order = models.CharField(
+        max_length=20,
+        choices=[(o.value, o.value.replace("_", " ").capitalize()) for o in SpendOrder],
+        default=SpendOrder.OLDEST_PURCHASE,
+    )
+    late_cancel_hours = models.PositiveIntegerField(
+        default=12, help_text="Cancelling less than this many hours before the start is late."
+    )
+    late_cancel_policy = models.CharField(
+        max_length=10, choices=CreditPolicy.choices, default=CreditPolicy.CONSUME
+    )
+    no_show_policy = models.CharField(
+        max_length=10, choices=CreditPolicy.choices, default=CreditPolicy.CONSUME
+    )
+
+    class Meta:
+        verbose_name_plural = "business"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @classmethod
+    def current(cls) -> "Business":
+        business, _ = cls.objects.get_or_create(pk=1)
+        return business

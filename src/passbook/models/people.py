@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A login: staff carry a role; a customer's login is linked from Customer.user."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MANAGER = "manager", "Manager"
+        FRONTDESK = "frontdesk", "Front desk"
+
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+
+    @property
+    def is_studio_staff(self) -> bool:
+        return bool(self.role)
+
+
+class Customer(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    notes = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="customer",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Staff(models.Model):
+    """Who teaches or treats; may or may not have a login."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    active = models.BooleanField(default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="staff_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "staff"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,54 @@
+"""Whole days in the business's time zone, and how long a pass is valid."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+
+class ValidityUnit(StrEnum):
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+
+
+@dataclass(frozen=True)
+class Validity:
+    """How long a pass lasts: N units from its start, or until a fixed date, or forever."""
+
+    unit: ValidityUnit | None = None
+    count: int | None = None
+    until: date | None = None
+
+    def last_day(self, first_day: date) -> date | None:
+        if self.until is not None:
+            return self.until
+        if self.unit is None or not self.count:
+            return None
+        if self.unit is ValidityUnit.MONTHS:
+            end = first_day + relativedelta(months=self.count)
+            # 31 Jan + 1 month lands on 28 Feb (clamped): then 28 Feb is the last day.
+            return end if end.day != first_day.day else end - timedelta(days=1)
+        days = self.count * (7 if self.unit is ValidityUnit.WEEKS else 1)
+        return first_day + timedelta(days=days - 1)
+
+
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """'Valid until 30 June' means usable until 23:59:59.999999 on 30 June in `tz`."""
+    return datetime.combine(day, time.max, tzinfo=tz)
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def window(first_day: date, validity: Validity, tz: ZoneInfo) -> tuple[datetime, datetime | None]:
+    """starts_at and expires_at of a pass whose first day is `first_day`."""
+    last = validity.last_day(first_day)
+    return start_of_day(first_day, tz), (end_of_day(last, tz) if last else None)
