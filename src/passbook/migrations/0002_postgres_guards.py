@@ -14,8 +14,9 @@ CREATE EXTENSION IF NOT EXISTS btree_gist;
 
 CREATE FUNCTION passbook_ledger_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the pass ledger is append-only (% rejected)', TG_OP
-        USING ERRCODE = 'integrity_constraint_violation';
+    RAISE EXCEPTION USING
+        MESSAGE = 'the pass ledger is append-only: ' || TG_OP || ' rejected',
+        ERRCODE = 'integrity_constraint_violation';
 END;
 $$ LANGUAGE plpgsql;
 
