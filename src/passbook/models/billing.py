@@ -21,7 +21,11 @@ class Payment(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
     customer_pass = models.ForeignKey(
-        Pass, null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+        Pass,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
     )
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"

@@ -29,7 +29,10 @@ class Booking(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED)
     paid_by = models.CharField(max_length=16, choices=PaidBy.choices)
     customer_pass = models.ForeignKey(
-        "passbook.Pass", null=True, blank=True, on_delete=models.PROTECT,
+        "passbook.Pass",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="bookings",
     )
     credits = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)

@@ -61,7 +61,10 @@ class PassProduct(models.Model):
     description = models.TextField(blank=True)
     price = MoneyField(validators=[MinValueValidator(0)])
     credits = models.DecimalField(
-        max_digits=8, decimal_places=2, null=True, blank=True,
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
         help_text="Empty = unlimited.",
     )
@@ -70,7 +73,9 @@ class PassProduct(models.Model):
     )
     validity_count = models.PositiveIntegerField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True, help_text="A fixed last day.")
-    start_rule = models.CharField(max_length=16, choices=StartRule.choices, default=StartRule.PURCHASE)
+    start_rule = models.CharField(
+        max_length=16, choices=StartRule.choices, default=StartRule.PURCHASE
+    )
     start_date = models.DateField(null=True, blank=True, help_text="For a fixed-date start.")
     categories = models.ManyToManyField(Category, blank=True, related_name="+")
     class_types = models.ManyToManyField(ClassType, blank=True, related_name="+")

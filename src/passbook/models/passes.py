@@ -63,8 +63,9 @@ class Pass(models.Model):
                 condition=Q(total__isnull=True) | Q(held__lte=F("total") - F("used")),
                 name="pass_remaining_not_negative",
             ),
-            models.CheckConstraint(condition=Q(held__gte=0) & Q(used__gte=0),
-                                   name="pass_counters_not_negative"),
+            models.CheckConstraint(
+                condition=Q(held__gte=0) & Q(used__gte=0), name="pass_counters_not_negative"
+            ),
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="pass_paid_not_negative"),
         ]
 
@@ -121,5 +122,6 @@ class PassEntry(models.Model):
 
     @property
     def as_rule(self) -> ledger.Entry:
-        return ledger.Entry(ledger.EntryKind(self.kind), self.amount, self.starts_at,
-                            self.expires_at)
+        return ledger.Entry(
+            ledger.EntryKind(self.kind), self.amount, self.starts_at, self.expires_at
+        )

@@ -25,7 +25,10 @@ class Customer(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     notes = models.TextField(blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="customer",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -49,7 +52,10 @@ class Staff(models.Model):
     email = models.EmailField(blank=True)
     active = models.BooleanField(default=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="staff_profile",
     )
 

@@ -46,11 +46,14 @@ class Session(models.Model):
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
-                                   name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            ),
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="session_capacity_1"),
-            models.CheckConstraint(condition=models.Q(credit_cost__gte=0),
-                                   name="session_credit_cost_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(credit_cost__gte=0), name="session_credit_cost_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -126,7 +126,10 @@ def explain(
 def _runner_up(p: PassFacts, winner: PassFacts, order: SpendOrder) -> Verdict:
     if p.priority < winner.priority:
         return _lost(
-            p, ReasonCode.LOWER_PRIORITY, f"lower priority than {winner.name}", pass_id=str(winner.id)
+            p,
+            ReasonCode.LOWER_PRIORITY,
+            f"lower priority than {winner.name}",
+            pass_id=str(winner.id),
         )
     rule = "soonest expiry first" if order is SpendOrder.SOONEST_EXPIRY else "oldest purchase first"
     return _lost(

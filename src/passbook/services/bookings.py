@@ -1,0 +1,219 @@
+"""Booking, cancelling, check-in and no-shows."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from passbook import clock
+from passbook.models import Booking, Business, Customer, Pass, Session, User
+from passbook.models.business import CreditPolicy
+from passbook.rules import spend
+from passbook.rules.calendar import local_date, window
+from passbook.rules.ledger import EntryKind
+from passbook.services import errors, ledger, locks
+from passbook.services.facts import passes_facts, session_facts
+
+PaidBy = Booking.PaidBy
+
+
+@transaction.atomic
+def book(
+    customer_id: int,
+    session_id: int,
+    *,
+    pass_id: int | None = None,
+    paid_by: str = PaidBy.PASS,
+    actor: User | None = None,
+) -> Booking:
+    """Book a customer into a session: paid by the pass the spend rule picks, by a pass
+    named by staff, as a drop-in, or complimentary."""
+    session = locks.session(session_id)
+    customer = locks.customer(customer_id)
+    return book_locked(customer, session, pass_id=pass_id, paid_by=paid_by, actor=actor)
+
+
+def book_locked(
+    customer: Customer,
+    session: Session,
+    *,
+    pass_id: int | None = None,
+    paid_by: str = PaidBy.PASS,
+    actor: User | None = None,
+) -> Booking:
+    """Book with the session and customer rows already locked (shared by purchases)."""
+    if paid_by not in PaidBy.values:
+        raise errors.InvalidInput(f"Unknown payment kind {paid_by!r}.", field="paid_by")
+    _check_bookable(customer, session)
+    if paid_by != PaidBy.PASS:
+        price = session.class_type.drop_in_price if paid_by == PaidBy.DROP_IN else Decimal(0)
+        return _create(customer, session, paid_by=paid_by, price=price, actor=actor)
+    paying = _paying_pass(customer, session, pass_id)
+    if paying.starts_at is None:
+        _start_on_first_booking(paying, session, actor)
+    booking = _create(
+        customer,
+        session,
+        paid_by=paid_by,
+        customer_pass=paying,
+        credits=session.credit_cost,
+        actor=actor,
+    )
+    ledger.append(paying, EntryKind.HOLD, session.credit_cost, booking=booking, actor=actor)
+    return booking
+
+
+def _check_bookable(customer: Customer, session: Session) -> None:
+    if session.is_cancelled:
+        raise errors.SessionCancelled()
+    if session.ends_at <= clock.now():
+        raise errors.SessionOver()
+    live = session.bookings.filter(status__in=Booking.LIVE)
+    if live.filter(customer=customer).exists():
+        raise errors.AlreadyBooked()
+    # The session row is locked, so this count cannot change under us.
+    if live.count() >= session.capacity:
+        raise errors.SessionFull()
+
+
+def _paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pass:
+    business = Business.current()
+    passes = list(customer.passes.filter(voided_at__isnull=True))
+    if pass_id is not None:
+        passes = [p for p in passes if p.id == pass_id]
+        if not passes:
+            raise errors.NotFound("This customer has no such pass (or it is voided).")
+    facts = passes_facts(passes, business.tz)
+    verdicts = spend.explain(
+        facts, session_facts(session), business.tz, spend.SpendOrder(business.spend_order)
+    )
+    chosen = next((v for v in verdicts if v.chosen), None)
+    if chosen is None:
+        reasons = [
+            {"pass_id": v.pass_id, "pass_name": v.pass_name, "code": v.code, "message": v.message}
+            for v in verdicts
+        ]
+        if pass_id is not None:
+            raise errors.PassNotUsable(
+                f"This pass cannot pay: {verdicts[0].message}.", reasons=reasons
+            )
+        raise errors.NoUsablePass(reasons=reasons)
+    return next(p for p in passes if p.id == chosen.pass_id)
+
+
+def _start_on_first_booking(p: Pass, session: Session, actor: User | None) -> None:
+    tz = Business.current().tz
+    starts_at, expires_at = window(local_date(session.starts_at, tz), p.validity, tz)
+    p.starts_at, p.expires_at = starts_at, p.expires_at or expires_at
+    ledger.append(p, EntryKind.VALIDITY, actor=actor, reason="started on first booking")
+
+
+def _create(customer: Customer, session: Session, **fields) -> Booking:
+    return Booking.objects.create(
+        customer=customer,
+        session=session,
+        created_at=clock.now(),
+        created_by=fields.pop("actor"),
+        **fields,
+    )
+
+
+def _locked_booking(booking_id: int) -> tuple[Booking, Pass | None]:
+    """Lock a booking's session, then its customer; return it re-read under the locks."""
+    found = locks.get(Booking, booking_id, "No such booking.")
+    locks.session(found.session_id)
+    locks.customer(found.customer_id)
+    booking = Booking.objects.select_related("session", "customer_pass").get(pk=booking_id)
+    return booking, booking.customer_pass
+
+
+def _require(booking: Booking, *statuses: str) -> None:
+    if booking.status not in statuses:
+        raise errors.InvalidBookingState(
+            f"The booking is {booking.get_status_display().lower()}.", status=booking.status
+        )
+
+
+def _settle(booking: Booking, p: Pass | None, policy: str, actor: User | None, reason: str) -> None:
+    """Release or consume a booking's hold, according to `policy`."""
+    if p is not None:
+        kind = EntryKind.CONSUME if policy == CreditPolicy.CONSUME else EntryKind.RELEASE
+        ledger.append(p, kind, booking.credits, booking=booking, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def cancel(
+    booking_id: int, *, actor: User | None = None, waive_late_policy: bool = False
+) -> Booking:
+    """Cancel a booking. In time, the credit comes back; inside the late-cancel window
+    the business's late-cancel policy decides (staff may waive it)."""
+    booking, p = _locked_booking(booking_id)
+    _require(booking, Booking.Status.BOOKED)
+    business = Business.current()
+    late = is_late_cancel(booking, business)
+    if late and not waive_late_policy:
+        booking.status = Booking.Status.LATE_CANCELLED
+        _settle(booking, p, business.late_cancel_policy, actor, "late cancellation")
+    else:
+        booking.status = Booking.Status.CANCELLED
+        _settle(
+            booking,
+            p,
+            CreditPolicy.RELEASE,
+            actor,
+            "cancelled in time" if not late else "late cancellation, policy waived by staff",
+        )
+    booking.cancelled_at = clock.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    return booking
+
+
+def is_late_cancel(booking: Booking, business: Business) -> bool:
+    """Would cancelling now be late? (Shown to customers before they confirm.)"""
+    cutoff = booking.session.starts_at - timedelta(hours=business.late_cancel_hours)
+    return clock.now() > cutoff
+
+
+@transaction.atomic
+def check_in(booking_id: int, *, actor: User | None = None) -> Booking:
+    """Check in: the held credit becomes used."""
+    booking, p = _locked_booking(booking_id)
+    _require(booking, Booking.Status.BOOKED)
+    if booking.session.is_cancelled:
+        raise errors.SessionCancelled()
+    _settle(booking, p, CreditPolicy.CONSUME, actor, "checked in")
+    booking.status, booking.checked_in_at = Booking.Status.ATTENDED, clock.now()
+    booking.save(update_fields=["status", "checked_in_at"])
+    return booking
+
+
+@transaction.atomic
+def undo_check_in(booking_id: int, *, actor: User | None = None) -> Booking:
+    """Undo a check-in: the used credit is held again."""
+    booking, p = _locked_booking(booking_id)
+    _require(booking, Booking.Status.ATTENDED)
+    if p is not None:
+        ledger.append(
+            p,
+            EntryKind.UNCONSUME,
+            booking.credits,
+            booking=booking,
+            actor=actor,
+            reason="check-in undone",
+        )
+    booking.status, booking.checked_in_at = Booking.Status.BOOKED, None
+    booking.save(update_fields=["status", "checked_in_at"])
+    return booking
+
+
+@transaction.atomic
+def mark_no_show(booking_id: int, *, actor: User | None = None) -> Booking:
+    """Mark a no-show once the session has started; the no-show policy decides the credit."""
+    booking, p = _locked_booking(booking_id)
+    _require(booking, Booking.Status.BOOKED)
+    if clock.now() < booking.session.starts_at:
+        raise errors.SessionNotStarted()
+    _settle(booking, p, Business.current().no_show_policy, actor, "no-show")
+    booking.status = Booking.Status.NO_SHOW
+    booking.save(update_fields=["status"])
+    return booking

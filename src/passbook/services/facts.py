@@ -1,0 +1,48 @@
+"""Translate rows into the plain facts the rules decide over."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from passbook.models import Booking, Pass, Session
+from passbook.rules.calendar import local_date
+from passbook.rules.facts import PassFacts, SessionFacts
+
+
+def session_facts(s: Session) -> SessionFacts:
+    return SessionFacts(s.id, s.starts_at, s.class_type_id, s.class_type.category_id, s.credit_cost)
+
+
+def pass_facts(p: Pass, booked_days: tuple[date, ...] = ()) -> PassFacts:
+    return PassFacts(
+        id=p.id,
+        name=p.name,
+        purchased_at=p.purchased_at,
+        total=p.total,
+        held=p.held,
+        used=p.used,
+        starts_at=p.starts_at,
+        expires_at=p.expires_at,
+        validity=p.validity,
+        priority=p.priority,
+        voided=p.voided,
+        category_ids=frozenset(p.category_ids),
+        class_type_ids=frozenset(p.class_type_ids),
+        restriction_label=p.restriction_label,
+        max_per_day=p.max_per_day,
+        max_per_week=p.max_per_week,
+        booked_days=booked_days,
+    )
+
+
+def passes_facts(passes: Iterable[Pass], tz: ZoneInfo) -> list[PassFacts]:
+    """Facts for several passes, with the local days of their live bookings (for caps)."""
+    passes = list(passes)
+    days: dict[int, list[date]] = defaultdict(list)
+    capped = [p.id for p in passes if p.max_per_day is not None or p.max_per_week is not None]
+    if capped:
+        rows = Booking.objects.filter(customer_pass_id__in=capped, status__in=Booking.LIVE)
+        for pass_id, starts_at in rows.values_list("customer_pass_id", "session__starts_at"):
+            days[pass_id].append(local_date(starts_at, tz))
+    return [pass_facts(p, tuple(days[p.id])) for p in passes]

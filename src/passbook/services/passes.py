@@ -1,0 +1,244 @@
+"""Selling passes and the staff edits on them (Nabooki's booking ticket)."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from passbook import clock
+from passbook.models import Booking, Business, ClassType, Pass, PassProduct, User
+from passbook.models.catalog import StartRule
+from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
+from passbook.rules.ledger import EntryKind
+from passbook.services import errors, ledger, locks
+from passbook.services.bookings import book_locked
+from passbook.services.payments import PaymentInput, add_payment
+from passbook.services.schedule import SessionInput, create_session_locked
+
+
+@transaction.atomic
+def sell(
+    customer_id: int,
+    product_id: int,
+    *,
+    price: Decimal | None = None,
+    payment: PaymentInput | None = None,
+    session_ids: list[int] = (),
+    source: str = Pass.Source.SALE,
+    actor: User | None = None,
+) -> Pass:
+    """Sell a pass, optionally taking a payment and booking sessions on it at once.
+
+    All or nothing: if one session cannot be booked, nothing is sold.
+    """
+    sessions = locks.sessions(session_ids)
+    customer = locks.customer(customer_id)
+    product = locks.get(PassProduct, product_id, "No such pass product.")
+    if product.archived:
+        raise errors.ProductArchived()
+    if price is not None and price < 0:
+        raise errors.InvalidInput("The price cannot be negative.", field="price")
+    p = _issue(customer, product, price if price is not None else product.price, source, actor)
+    if payment is not None:
+        add_payment(p, payment, actor)
+    # Book in start order, so a first-booking pass starts at the earliest session.
+    for session in sorted(sessions.values(), key=lambda s: (s.starts_at, s.id)):
+        book_locked(customer, session, pass_id=p.id, actor=actor)
+    return p
+
+
+def _issue(customer, product: PassProduct, price: Decimal, source: str, actor) -> Pass:
+    tz = Business.current().tz
+    now = clock.now()
+    starts_at = expires_at = None
+    if product.start_rule == StartRule.FIRST_BOOKING:
+        expires_at = end_of_day(product.valid_until, tz) if product.valid_until else None
+    else:
+        fixed = product.start_rule == StartRule.FIXED_DATE
+        first_day = product.start_date if fixed else local_date(now, tz)
+        starts_at, expires_at = window(first_day, product.validity, tz)
+    p = Pass.objects.create(
+        customer=customer,
+        product=product,
+        name=product.name,
+        total=product.credits,
+        starts_at=starts_at,
+        expires_at=expires_at,
+        start_rule=product.start_rule,
+        validity_unit=product.validity_unit,
+        validity_count=product.validity_count,
+        valid_until=product.valid_until,
+        priority=product.priority,
+        category_ids=sorted(c.id for c in product.categories.all()),
+        class_type_ids=sorted(c.id for c in product.class_types.all()),
+        restriction_label=_restriction_label(product),
+        max_per_day=product.max_per_day,
+        max_per_week=product.max_per_week,
+        price=price,
+        source=source,
+        purchased_at=now,
+        created_by=actor,
+    )
+    ledger.append(p, EntryKind.GRANT, product.credits, actor=actor, reason="pass issued")
+    return p
+
+
+def _restriction_label(product: PassProduct) -> str:
+    names = [c.name for c in product.categories.all()] + [c.name for c in product.class_types.all()]
+    return " or ".join(names)
+
+
+def _locked_pass(pass_id: int) -> Pass:
+    """Lock the pass's customer (which guards all their passes), then re-read the pass."""
+    found = locks.get(Pass, pass_id, "No such pass.")
+    locks.customer(found.customer_id)
+    p = Pass.objects.get(pk=pass_id)
+    if p.voided:
+        raise errors.PassVoided()
+    return p
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.InvalidInput("Give a reason; it is kept in the pass history.", field="reason")
+    return reason
+
+
+def _check_total(p: Pass, total: Decimal) -> None:
+    committed = p.held + p.used
+    if total < committed:
+        raise errors.TotalBelowCommitted(
+            f"The total cannot be less than {committed} (booked {p.held} + used {p.used}).",
+            minimum=str(committed),
+        )
+
+
+@transaction.atomic
+def set_total(
+    pass_id: int, total: Decimal | None, *, actor: User | None = None, reason: str = ""
+) -> Pass:
+    """Set the total credits; 0 or None makes the pass unlimited (Nabooki)."""
+    p = _locked_pass(pass_id)
+    new_total = None if total is None or total == 0 else total
+    if new_total is not None:
+        if new_total < 0:
+            raise errors.InvalidInput("The total cannot be negative.", field="total")
+        _check_total(p, new_total)
+    ledger.append(p, EntryKind.SET_TOTAL, new_total, actor=actor, reason=reason or "total changed")
+    return p
+
+
+@transaction.atomic
+def adjust(pass_id: int, amount: Decimal, *, reason: str, actor: User | None = None) -> Pass:
+    """Add (top-up) or remove credits, with a reason kept in the history."""
+    p = _locked_pass(pass_id)
+    reason = _require_reason(reason)
+    if amount == 0:
+        raise errors.InvalidInput("The amount cannot be zero.", field="amount")
+    if p.unlimited:
+        raise errors.PassUnlimited()
+    _check_total(p, p.total + amount)
+    ledger.append(p, EntryKind.ADJUST, amount, actor=actor, reason=reason)
+    return p
+
+
+def top_up(
+    pass_id: int, amount: Decimal, *, reason: str = "top-up", actor: User | None = None
+) -> Pass:
+    """Add sessions to a pass (Nabooki's 'manually add sessions')."""
+    if amount <= 0:
+        raise errors.InvalidInput("A top-up adds a positive number of credits.", field="amount")
+    return adjust(pass_id, amount, reason=reason, actor=actor)
+
+
+@transaction.atomic
+def change_validity(
+    pass_id: int,
+    *,
+    starts_on: date | None,
+    expires_on: date | None,
+    actor: User | None = None,
+    reason: str = "",
+) -> Pass:
+    """Move the start and expiry dates (whole days in the business's zone).
+
+    Extending an expired pass makes its remaining credits usable again.
+    """
+    p = _locked_pass(pass_id)
+    tz = Business.current().tz
+    if starts_on and expires_on and expires_on < starts_on:
+        raise errors.InvalidInput("The expiry date is before the start date.", field="expires_on")
+    p.starts_at = start_of_day(starts_on, tz) if starts_on else None
+    p.expires_at = end_of_day(expires_on, tz) if expires_on else None
+    outside = p.bookings.filter(status=Booking.Status.BOOKED)
+    if p.starts_at is not None:
+        outside_before = outside.filter(session__starts_at__lt=p.starts_at)
+    else:
+        outside_before = outside.none()
+    outside_after = (
+        outside.filter(session__starts_at__gt=p.expires_at) if p.expires_at else outside.none()
+    )
+    if outside_before.exists() or outside_after.exists():
+        raise errors.BookingsOutsideValidity()
+    ledger.append(p, EntryKind.VALIDITY, actor=actor, reason=reason or "dates changed")
+    return p
+
+
+@transaction.atomic
+def void(pass_id: int, *, reason: str, actor: User | None = None) -> Pass:
+    """Void a pass: its booked sessions are cancelled and their credits released."""
+    reason = _require_reason(reason)
+    found = locks.get(Pass, pass_id, "No such pass.")
+    booked = Booking.objects.filter(customer_pass=found, status=Booking.Status.BOOKED)
+    locks.sessions(booked.values_list("session_id", flat=True))
+    p = _locked_pass(pass_id)
+    now = clock.now()
+    # Re-read under the customer lock: releases only shrink sessions, so a booking
+    # made between the two reads is safe to cancel even without its session lock.
+    for booking in booked.all():
+        ledger.append(
+            p,
+            EntryKind.RELEASE,
+            booking.credits,
+            booking=booking,
+            actor=actor,
+            reason="pass voided",
+        )
+        booking.status, booking.cancelled_at = Booking.Status.CANCELLED, now
+        booking.save(update_fields=["status", "cancelled_at"])
+    p.voided_at = now
+    ledger.append(p, EntryKind.VOID, actor=actor, reason=reason)
+    return p
+
+
+@transaction.atomic
+def add_session(
+    pass_id: int,
+    *,
+    on: date,
+    at: time,
+    class_type_id: int,
+    staff_id: int | None = None,
+    resource_id: int | None = None,
+    actor: User | None = None,
+) -> Booking:
+    """Nabooki's 'Add Session': create an appointment (capacity 1) and book it on this pass."""
+    class_type = locks.get(ClassType, class_type_id, "No such class type.")
+    tz = Business.current().tz
+    starts_at = datetime.combine(on, at, tzinfo=tz)
+    session = create_session_locked(
+        SessionInput(
+            class_type=class_type,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=class_type.duration_minutes),
+            staff_id=staff_id,
+            resource_id=resource_id,
+            capacity=1,
+        )
+    )
+    found = locks.get(Pass, pass_id, "No such pass.")
+    customer = locks.customer(found.customer_id)
+    if Pass.objects.get(pk=pass_id).voided:
+        raise errors.PassVoided()
+    return book_locked(customer, session, pass_id=pass_id, actor=actor)

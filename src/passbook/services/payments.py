@@ -1,0 +1,90 @@
+"""Payments and refunds against a pass or a drop-in booking."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from passbook import clock
+from passbook.models import Booking, Pass, Payment, User
+from passbook.services import errors, locks
+
+
+@dataclass(frozen=True)
+class PaymentInput:
+    amount: Decimal
+    method: str
+    received_at: datetime | None = None
+    reference: str = ""
+    note: str = ""
+
+
+def _validate(payment: PaymentInput) -> None:
+    if payment.method not in Payment.Method.values:
+        raise errors.InvalidInput(f"Unknown payment method {payment.method!r}.", field="method")
+    if payment.amount <= 0:
+        raise errors.InvalidInput("The amount must be more than zero.", field="amount")
+    if payment.received_at and payment.received_at > clock.now():
+        raise errors.InvalidInput(
+            "A payment cannot be received in the future.", field="received_at"
+        )
+
+
+def _create(payment: PaymentInput, amount: Decimal, actor: User | None, **target) -> Payment:
+    now = clock.now()
+    return Payment.objects.create(
+        amount=amount,
+        method=payment.method,
+        received_at=payment.received_at or now,
+        reference=payment.reference,
+        note=payment.note,
+        recorded_by=actor,
+        recorded_at=now,
+        **target,
+    )
+
+
+def add_payment(p: Pass, payment: PaymentInput, actor: User | None) -> Payment:
+    """Record money against a pass whose customer is locked by the caller."""
+    _validate(payment)
+    p.amount_paid += payment.amount
+    p.save(update_fields=["amount_paid"])
+    return _create(payment, payment.amount, actor, customer_id=p.customer_id, customer_pass=p)
+
+
+def _locked_pass(pass_id: int) -> Pass:
+    found = locks.get(Pass, pass_id, "No such pass.")
+    locks.customer(found.customer_id)
+    return Pass.objects.get(pk=pass_id)
+
+
+@transaction.atomic
+def record_payment(pass_id: int, payment: PaymentInput, *, actor: User | None = None) -> Payment:
+    return add_payment(_locked_pass(pass_id), payment, actor)
+
+
+@transaction.atomic
+def refund(pass_id: int, payment: PaymentInput, *, actor: User | None = None) -> Payment:
+    """Give money back: stored as a negative payment; never more than was paid."""
+    _validate(payment)
+    p = _locked_pass(pass_id)
+    if payment.amount > p.amount_paid:
+        raise errors.RefundExceedsPaid(
+            f"At most {p.amount_paid} can be refunded.", maximum=str(p.amount_paid)
+        )
+    p.amount_paid -= payment.amount
+    p.save(update_fields=["amount_paid"])
+    return _create(payment, -payment.amount, actor, customer_id=p.customer_id, customer_pass=p)
+
+
+@transaction.atomic
+def record_drop_in_payment(
+    booking_id: int, payment: PaymentInput, *, actor: User | None = None
+) -> Payment:
+    _validate(payment)
+    booking = locks.get(Booking, booking_id, "No such booking.")
+    if booking.paid_by != Booking.PaidBy.DROP_IN:
+        raise errors.InvalidInput("Only drop-in bookings are paid directly.", field="booking")
+    locks.customer(booking.customer_id)
+    return _create(payment, payment.amount, actor, customer_id=booking.customer_id, booking=booking)

@@ -1,0 +1,148 @@
+"""Creating and cancelling sessions."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from dateutil.rrule import WEEKLY, rrule
+from django.db import IntegrityError, transaction
+
+from passbook import clock
+from passbook.models import Booking, Business, ClassType, Session, SessionSeries, User
+from passbook.rules.ledger import EntryKind
+from passbook.services import errors, ledger, locks
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    class_type: ClassType
+    starts_at: datetime
+    ends_at: datetime | None = None  # default: the class type's duration
+    staff_id: int | None = None
+    resource_id: int | None = None
+    capacity: int | None = None  # default: the class type's capacity
+    credit_cost: object | None = None  # default: the class type's credit cost
+
+
+def _busy(model_field: str, value: int | None, starts_at: datetime, ends_at: datetime) -> bool:
+    if value is None:
+        return False
+    return Session.objects.filter(
+        status=Session.Status.SCHEDULED,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+        **{model_field: value},
+    ).exists()
+
+
+def create_session_locked(inp: SessionInput, series: SessionSeries | None = None) -> Session:
+    """Create one session inside the caller's transaction, refusing double-booked staff
+    and rooms (on PostgreSQL an exclusion constraint backs this check up)."""
+    ct = inp.class_type
+    ends_at = inp.ends_at or inp.starts_at + timedelta(minutes=ct.duration_minutes)
+    if ends_at <= inp.starts_at:
+        raise errors.InvalidInput("A session must end after it starts.", field="ends_at")
+    capacity = inp.capacity if inp.capacity is not None else ct.capacity
+    if capacity < 1:
+        raise errors.InvalidInput("Capacity must be at least 1.", field="capacity")
+    if _busy("staff_id", inp.staff_id, inp.starts_at, ends_at):
+        raise errors.StaffBusy()
+    if _busy("resource_id", inp.resource_id, inp.starts_at, ends_at):
+        raise errors.ResourceBusy()
+    try:
+        with transaction.atomic():
+            return Session.objects.create(
+                class_type=ct,
+                starts_at=inp.starts_at,
+                ends_at=ends_at,
+                staff_id=inp.staff_id,
+                resource_id=inp.resource_id,
+                capacity=capacity,
+                credit_cost=inp.credit_cost if inp.credit_cost is not None else ct.credit_cost,
+                series=series,
+            )
+    except IntegrityError as exc:
+        if "staff_no_overlap" in str(exc):
+            raise errors.StaffBusy() from None
+        if "resource_no_overlap" in str(exc):
+            raise errors.ResourceBusy() from None
+        raise errors.InvalidInput("Unknown staff member or resource.") from None
+
+
+@transaction.atomic
+def create_session(inp: SessionInput) -> Session:
+    return create_session_locked(inp)
+
+
+@transaction.atomic
+def create_weekly(inp: SessionInput, *, weekdays: list[int], until: date) -> list[Session]:
+    """Sessions on the given weekdays (0 = Monday) at inp.starts_at's local time, from its
+    date up to and including `until`. All or nothing."""
+    if not weekdays or any(d not in range(7) for d in weekdays):
+        raise errors.InvalidInput(
+            "Pick weekdays between Monday (0) and Sunday (6).", field="weekdays"
+        )
+    tz = Business.current().tz
+    local_start = inp.starts_at.astimezone(tz)
+    if until < local_start.date() or until > local_start.date() + timedelta(days=366):
+        raise errors.InvalidInput("The series must end within a year of its start.", field="until")
+    duration = (
+        inp.ends_at or local_start + timedelta(minutes=inp.class_type.duration_minutes)
+    ) - inp.starts_at
+    rule = rrule(
+        WEEKLY,
+        byweekday=sorted(set(weekdays)),
+        dtstart=local_start.replace(tzinfo=None),
+        until=datetime.combine(until, time.max),
+    )
+    series = SessionSeries.objects.create(class_type=inp.class_type, rule=str(rule).split("\n")[-1])
+    sessions = []
+    for naive in rule:
+        starts_at = naive.replace(tzinfo=tz)  # wall-clock time survives DST changes
+        sessions.append(
+            create_session_locked(
+                SessionInput(
+                    inp.class_type,
+                    starts_at,
+                    starts_at + duration,
+                    inp.staff_id,
+                    inp.resource_id,
+                    inp.capacity,
+                    inp.credit_cost,
+                ),
+                series,
+            )
+        )
+    return sessions
+
+
+@transaction.atomic
+def cancel_session(
+    session_id: int, *, actor: User | None = None, reason: str = ""
+) -> list[Booking]:
+    """Cancel a session: every booking is cancelled and its credit released.
+    Returns the cancelled bookings (so staff can tell those customers)."""
+    session = locks.session(session_id)
+    if session.is_cancelled:
+        raise errors.SessionCancelled()
+    live = session.bookings.filter(status__in=Booking.LIVE)
+    if live.filter(status=Booking.Status.ATTENDED).exists():
+        raise errors.SessionHasAttendance()
+    for customer_id in sorted(set(live.values_list("customer_id", flat=True))):
+        locks.customer(customer_id)
+    now = clock.now()
+    cancelled = list(live.select_related("customer_pass", "customer"))
+    for booking in cancelled:
+        if booking.customer_pass is not None:
+            ledger.append(
+                booking.customer_pass,
+                EntryKind.RELEASE,
+                booking.credits,
+                booking=booking,
+                actor=actor,
+                reason=reason or "session cancelled",
+            )
+        booking.status, booking.cancelled_at = Booking.Status.CANCELLED, now
+        booking.save(update_fields=["status", "cancelled_at"])
+    session.status = Session.Status.CANCELLED
+    session.save(update_fields=["status"])
+    return cancelled

@@ -1,0 +1,46 @@
+"""Recompute every pass from its ledger and check the invariants (DESIGN.md §3)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+
+from passbook.models import Booking, Pass, PassEntry, Session
+from passbook.rules import ledger
+
+
+@dataclass(frozen=True)
+class Problem:
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.message}"
+
+
+def _pass_problems(p: Pass, entries: list[PassEntry], paid: Decimal) -> Iterator[Problem]:
+    subject = f"pass {p.id} ({p.name}, customer {p.customer_id})"
+    expected = ledger.fold([e.as_rule for e in entries])
+    if expected != p.counters:
+        yield Problem(subject, f"stored {p.counters} but its ledger gives {expected}")
+    if p.remaining is not None and p.remaining < 0:
+        yield Problem(subject, f"remaining is {p.remaining}")
+    if paid != p.amount_paid:
+        yield Problem(subject, f"amount paid is {p.amount_paid} but its payments sum to {paid}")
+
+
+def problems(chunk_size: int = 2000) -> Iterator[Problem]:
+    """Every disagreement between stored counters and the ledger, and every broken invariant."""
+    paid = Sum("payments__amount", default=Decimal("0"))
+    passes = Pass.objects.annotate(paid_total=paid).order_by("id")
+    entries = PassEntry.objects.order_by("id")
+    for p in passes.prefetch_related(Prefetch("entries", queryset=entries)).iterator(chunk_size):
+        yield from _pass_problems(p, list(p.entries.all()), p.paid_total)
+    live = Q(bookings__status__in=Booking.LIVE)
+    crowded = Session.objects.annotate(live=Count("bookings", filter=live)).filter(
+        live__gt=F("capacity")
+    )
+    for s in crowded:
+        yield Problem(f"session {s.id} ({s})", f"{s.live} live bookings for {s.capacity} places")
+
