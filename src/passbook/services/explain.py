@@ -12,5 +12,9 @@ def explain(customer_id: int, session_id: int) -> list[spend.Verdict]:
     session = locks.get(Session, session_id, "No such session.")
     business = Business.current()
     passes = customer.passes.order_by("-purchased_at", "-id")
-    return spend.explain(passes_facts(passes, business.tz), session_facts(session),
-                         business.tz, spend.SpendOrder(business.spend_order))
+    return spend.explain(
+        passes_facts(passes, business.tz),
+        session_facts(session),
+        business.tz,
+        spend.SpendOrder(business.spend_order),
+    )

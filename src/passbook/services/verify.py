@@ -43,4 +43,3 @@ def problems(chunk_size: int = 2000) -> Iterator[Problem]:
     )
     for s in crowded:
         yield Problem(f"session {s.id} ({s})", f"{s.live} live bookings for {s.capacity} places")
-
