@@ -1,0 +1,132 @@
+"""Staff edits on the booking ticket: total, dates, top-up, adjust, void, Add Session."""
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from passbook import clock
+from passbook.models import Booking, Session
+from passbook.rules.ledger import EntryKind
+from passbook.rules.status import PassStatus, pass_status
+from passbook.services import bookings, passes
+from passbook.services.facts import pass_facts
+from tests.factories import ClassTypeFactory, ResourceFactory, SessionFactory, StaffFactory
+from tests.integration.helpers import D, counters, fresh, refused, sell
+
+
+@pytest.fixture
+def pass_with_bookings(business, customer, ten_pack, yoga):
+    p = sell(customer, ten_pack)
+    b1 = bookings.book(customer.id, SessionFactory(class_type=yoga).id)
+    bookings.book(customer.id, SessionFactory(class_type=yoga).id)
+    bookings.check_in(b1.id)
+    return fresh(p)  # held 1, used 1
+
+
+def test_edit_total(pass_with_bookings):
+    p = passes.set_total(pass_with_bookings.id, D("4"))
+    assert counters(p) == (D("4"), D("1"), D("1"), D("2"))
+    assert p.entries.last().kind == EntryKind.SET_TOTAL
+
+
+def test_total_zero_means_unlimited_and_back(pass_with_bookings):
+    p = passes.set_total(pass_with_bookings.id, D("0"))
+    assert fresh(p).total is None
+    assert counters(passes.set_total(p.id, D("3")))[0] == D("3")
+
+
+def test_total_never_below_held_plus_used(pass_with_bookings):
+    with refused("total_below_committed") as info:
+        passes.set_total(pass_with_bookings.id, D("1"))
+    assert info.value.details == {"minimum": "2.00"}
+    with refused("invalid_input"):
+        passes.set_total(pass_with_bookings.id, D("-3"))
+
+
+def test_top_up_adds_sessions(pass_with_bookings):
+    p = passes.top_up(pass_with_bookings.id, D("5"), reason="birthday gift")
+    assert counters(p)[0] == D("15")
+    entry = p.entries.last()
+    assert (entry.kind, entry.amount, entry.reason) == (EntryKind.ADJUST, D("5"), "birthday gift")
+    with refused("invalid_input"):
+        passes.top_up(p.id, D("0"))
+
+
+def test_adjust_needs_a_reason_and_cannot_go_below_committed(pass_with_bookings):
+    with refused("invalid_input"):
+        passes.adjust(pass_with_bookings.id, D("-1"), reason="  ")
+    with refused("total_below_committed"):
+        passes.adjust(pass_with_bookings.id, D("-9"), reason="correction")
+    p = passes.adjust(pass_with_bookings.id, D("-8"), reason="sold the wrong pass")
+    assert counters(p) == (D("2"), D("1"), D("1"), D("0"))
+
+
+def test_unlimited_passes_have_no_total_to_adjust(business, customer):
+    from tests.factories import ProductFactory
+
+    p = sell(customer, ProductFactory(credits=None))
+    with refused("pass_unlimited"):
+        passes.top_up(p.id, D("1"))
+
+
+def test_extending_an_expired_pass_makes_it_usable_again(business, customer, ten_pack, session):
+    with clock.at(clock.now() - timedelta(days=200)):
+        p = sell(customer, ten_pack)
+    assert pass_status(pass_facts(fresh(p)), clock.now()) is PassStatus.EXPIRED
+    with refused("no_usable_pass"):
+        bookings.book(customer.id, session.id)
+    new_end = session.starts_at.date() + timedelta(days=30)
+    p = passes.change_validity(p.id, starts_on=fresh(p).starts_at.date(), expires_on=new_end)
+    assert pass_status(pass_facts(fresh(p)), clock.now()) is PassStatus.ACTIVE
+    assert bookings.book(customer.id, session.id).customer_pass == p
+    entry = p.entries.filter(kind=EntryKind.VALIDITY).last()
+    assert entry.expires_at == fresh(p).expires_at
+
+
+def test_dates_cannot_strand_booked_sessions(pass_with_bookings):
+    yesterday = clock.now().date() - timedelta(days=1)
+    with refused("bookings_outside_validity"):
+        passes.change_validity(pass_with_bookings.id, starts_on=yesterday, expires_on=yesterday)
+    with refused("invalid_input"):
+        passes.change_validity(
+            pass_with_bookings.id, starts_on=date(2030, 1, 2), expires_on=date(2030, 1, 1)
+        )
+
+
+def test_void_cancels_booked_sessions_and_releases_them(pass_with_bookings):
+    p = passes.void(pass_with_bookings.id, reason="refunded")
+    p = fresh(p)
+    assert p.voided and (p.held, p.used) == (D("0"), D("1"))
+    assert not p.bookings.filter(status=Booking.Status.BOOKED).exists()
+    assert pass_status(pass_facts(p), clock.now()) is PassStatus.VOIDED
+    with refused("pass_voided"):
+        passes.top_up(p.id, D("1"))
+    with refused("invalid_input"):
+        passes.void(p.id, reason="")
+
+
+def test_add_session_books_an_appointment_on_the_pass(business, customer):
+    pt = ClassTypeFactory(name="Personal training", capacity=1, duration_minutes=45)
+    from tests.factories import ProductFactory
+
+    p = sell(customer, ProductFactory(credits=4))
+    trainer, room = StaffFactory(), ResourceFactory()
+    day = clock.now().date() + timedelta(days=3)
+    b = passes.add_session(
+        p.id, on=day, at=time(15, 0), class_type_id=pt.id, staff_id=trainer.id, resource_id=room.id
+    )
+    assert b.customer_pass == p and b.session.capacity == 1
+    assert b.session.ends_at - b.session.starts_at == timedelta(minutes=45)
+    assert counters(p)[3] == D("3")
+    with refused("staff_busy"):
+        passes.add_session(p.id, on=day, at=time(15, 30), class_type_id=pt.id, staff_id=trainer.id)
+    with refused("resource_busy"):
+        passes.add_session(p.id, on=day, at=time(15, 30), class_type_id=pt.id, resource_id=room.id)
+    with refused("not_found"):
+        passes.add_session(p.id, on=day, at=time(18, 0), class_type_id=999999)
+    assert Session.objects.count() == 1
+
+
+def test_unknown_pass_is_not_found(business):
+    with refused("not_found"):
+        passes.set_total(999999, D("5"))
