@@ -1,0 +1,69 @@
+"""Payments and refunds; payment status derived from payments against price."""
+
+from datetime import timedelta
+
+from passbook import clock
+from passbook.models import Payment
+from passbook.rules.money import PaymentStatus, payment_status
+from passbook.services import bookings, payments
+from passbook.services.payments import PaymentInput
+from tests.factories import SessionFactory
+from tests.integration.helpers import D, fresh, refused, sell
+
+
+def status(p) -> PaymentStatus:
+    p = fresh(p)
+    return payment_status(p.price, p.amount_paid)
+
+
+def test_unpaid_partly_paid_fully_paid(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    assert status(p) is PaymentStatus.UNPAID
+    payments.record_payment(p.id, PaymentInput(D("50"), "cash", note="deposit"))
+    assert status(p) is PaymentStatus.PARTLY_PAID
+    payments.record_payment(p.id, PaymentInput(D("150"), "card", reference="txn-1"))
+    assert status(p) is PaymentStatus.PAID and fresh(p).amount_paid == D("200")
+
+
+def test_refunds_are_negative_payments_never_more_than_paid(business, customer, ten_pack):
+    p = sell(customer, ten_pack, payment=PaymentInput(D("200"), "card"))
+    with refused("refund_exceeds_paid") as info:
+        payments.refund(p.id, PaymentInput(D("200.01"), "card"))
+    assert info.value.details == {"maximum": "200.00"}
+    refund = payments.refund(p.id, PaymentInput(D("80"), "card", note="unused classes"))
+    assert refund.amount == D("-80") and refund.is_refund
+    assert status(p) is PaymentStatus.PARTLY_PAID
+
+
+def test_bad_payments_are_refused(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    for bad, code in [
+        (PaymentInput(D("0"), "cash"), "invalid_input"),
+        (PaymentInput(D("-5"), "cash"), "invalid_input"),
+        (PaymentInput(D("5"), "shells"), "invalid_input"),
+        (
+            PaymentInput(D("5"), "cash", received_at=clock.now() + timedelta(days=2)),
+            "invalid_input",
+        ),
+    ]:
+        with refused(code):
+            payments.record_payment(p.id, bad)
+    with refused("not_found"):
+        payments.record_payment(999999, PaymentInput(D("5"), "cash"))
+
+
+def test_backdated_payment_keeps_its_date(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    when = clock.now() - timedelta(days=3)
+    pay = payments.record_payment(p.id, PaymentInput(D("5"), "bank_transfer", received_at=when))
+    assert pay.received_at == when and pay.recorded_at > when
+
+
+def test_drop_in_payment(business, customer, session, ten_pack):
+    b = bookings.book(customer.id, session.id, paid_by="drop_in")
+    pay = payments.record_drop_in_payment(b.id, PaymentInput(b.price, "cash"))
+    assert pay.booking == b and Payment.objects.filter(booking=b).count() == 1
+    sell(customer, ten_pack)
+    other = bookings.book(customer.id, SessionFactory(class_type=session.class_type).id)
+    with refused("invalid_input"):
+        payments.record_drop_in_payment(other.id, PaymentInput(D("5"), "cash"))
