@@ -78,7 +78,7 @@ class Pass(models.Model):
 
     @property
     def remaining(self) -> Decimal | None:
-        return None if self.total is None else self.total - self.held - self.used
+        return ledger.remaining(self.total, self.held, self.used)
 
     @property
     def voided(self) -> bool:

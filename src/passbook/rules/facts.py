@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from passbook.rules.calendar import Validity
+from passbook.rules.ledger import remaining
 
 
 @dataclass(frozen=True)
@@ -42,4 +43,4 @@ class PassFacts:
 
     @property
     def remaining(self) -> Decimal | None:
-        return None if self.total is None else self.total - self.held - self.used
+        return remaining(self.total, self.held, self.used)

@@ -12,6 +12,11 @@ from enum import StrEnum
 ZERO = Decimal("0.00")
 
 
+def remaining(total: Decimal | None, held: Decimal, used: Decimal) -> Decimal | None:
+    """What is left to book; None for an unlimited pass."""
+    return None if total is None else total - held - used
+
+
 class EntryKind(StrEnum):
     GRANT = "grant"  # the pass is issued: total (None = unlimited) and validity
     HOLD = "hold"  # a booking holds credits
@@ -36,7 +41,7 @@ class Counters:
 
     @property
     def remaining(self) -> Decimal | None:
-        return None if self.total is None else self.total - self.held - self.used
+        return remaining(self.total, self.held, self.used)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """A pass's status is derived, never stored (DESIGN.md §2, Status)."""
 
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 
 from passbook.rules.facts import PassFacts
@@ -26,6 +25,6 @@ def pass_status(p: PassFacts, now: datetime) -> PassStatus:
         return PassStatus.EXPIRED
     if p.starts_at is None or now < p.starts_at:
         return PassStatus.NOT_STARTED
-    if p.total is not None and p.total - p.held - p.used <= Decimal("0"):
+    if p.remaining is not None and p.remaining <= 0:
         return PassStatus.USED_UP
     return PassStatus.ACTIVE

@@ -141,6 +141,16 @@ def _settle(booking: Booking, p: Pass | None, policy: str, actor: User | None, r
         ledger.append(p, kind, booking.credits, booking=booking, actor=actor, reason=reason)
 
 
+def cancel_and_release(booking: Booking, actor: User | None, reason: str) -> None:
+    """Cancel a live booking and give its credit back; the caller holds the locks.
+
+    Used when the studio, not the customer, calls a booking off (void, cancelled class).
+    """
+    _settle(booking, booking.customer_pass, CreditPolicy.RELEASE, actor, reason)
+    booking.status, booking.cancelled_at = Booking.Status.CANCELLED, clock.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+
+
 @transaction.atomic
 def cancel(
     booking_id: int, *, actor: User | None = None, waive_late_policy: bool = False

@@ -11,7 +11,7 @@ from passbook.models.catalog import StartRule
 from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
 from passbook.rules.ledger import EntryKind
 from passbook.services import errors, ledger, locks
-from passbook.services.bookings import book_locked
+from passbook.services.bookings import book_locked, cancel_and_release
 from passbook.services.payments import PaymentInput, add_payment
 from passbook.services.schedule import SessionInput, create_session_locked
 
@@ -197,16 +197,8 @@ def void(pass_id: int, *, reason: str, actor: User | None = None) -> Pass:
     # Re-read under the customer lock: releases only shrink sessions, so a booking
     # made between the two reads is safe to cancel even without its session lock.
     for booking in booked.all():
-        ledger.append(
-            p,
-            EntryKind.RELEASE,
-            booking.credits,
-            booking=booking,
-            actor=actor,
-            reason="pass voided",
-        )
-        booking.status, booking.cancelled_at = Booking.Status.CANCELLED, now
-        booking.save(update_fields=["status", "cancelled_at"])
+        booking.customer_pass = p  # the locked, up-to-date row
+        cancel_and_release(booking, actor, "pass voided")
     p.voided_at = now
     ledger.append(p, EntryKind.VOID, actor=actor, reason=reason)
     return p

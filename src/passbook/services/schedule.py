@@ -6,10 +6,9 @@ from datetime import date, datetime, time, timedelta
 from dateutil.rrule import WEEKLY, rrule
 from django.db import IntegrityError, transaction
 
-from passbook import clock
 from passbook.models import Booking, Business, ClassType, Session, SessionSeries, User
-from passbook.rules.ledger import EntryKind
-from passbook.services import errors, ledger, locks
+from passbook.services import errors, locks
+from passbook.services.bookings import cancel_and_release
 
 
 @dataclass(frozen=True)
@@ -129,20 +128,9 @@ def cancel_session(
         raise errors.SessionHasAttendance()
     for customer_id in sorted(set(live.values_list("customer_id", flat=True))):
         locks.customer(customer_id)
-    now = clock.now()
     cancelled = list(live.select_related("customer_pass", "customer"))
     for booking in cancelled:
-        if booking.customer_pass is not None:
-            ledger.append(
-                booking.customer_pass,
-                EntryKind.RELEASE,
-                booking.credits,
-                booking=booking,
-                actor=actor,
-                reason=reason or "session cancelled",
-            )
-        booking.status, booking.cancelled_at = Booking.Status.CANCELLED, now
-        booking.save(update_fields=["status", "cancelled_at"])
+        cancel_and_release(booking, actor, reason or "session cancelled")
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status"])
     return cancelled
