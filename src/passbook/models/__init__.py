@@ -1,3 +1,4 @@
+from passbook.models.access import ApiToken, IdempotencyRecord
 from passbook.models.billing import Payment
 from passbook.models.bookings import Booking
 from passbook.models.business import Business
@@ -7,6 +8,8 @@ from passbook.models.people import Customer, Staff, User
 from passbook.models.schedule import Session, SessionSeries
 
 __all__ = [
+    "ApiToken",
+    "IdempotencyRecord",
     "Booking",
     "Business",
     "Category",

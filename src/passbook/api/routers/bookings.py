@@ -1,0 +1,98 @@
+"""Bookings: book (automatic or named pass, drop-in, complimentary), cancel, attendance."""
+
+from datetime import date, datetime, time
+
+from ninja import Query, Router
+
+from passbook.api.problems import Forbidden
+from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
+from passbook.api.schemas import BookingCancelIn, BookingIn, BookingOut, Id, page_of
+from passbook.models import Booking, Business
+from passbook.services import bookings
+from passbook.services.errors import NotFound
+
+router = Router(tags=["bookings"])
+
+
+def _bookings(request):
+    return own(request, Booking.objects.select_related("session"))
+
+
+class BookingFilter(PageParams):
+    session: Id | None = None
+    customer: Id | None = None
+    on: date | None = None
+    status: Booking.Status | None = None
+
+
+@router.get("/bookings", response=responds(200, page_of(BookingOut)))
+def list_bookings(request, f: Query[BookingFilter]):
+    qs = _bookings(request).order_by("session__starts_at", "id")
+    if f.session:
+        qs = qs.filter(session_id=f.session)
+    if f.customer:
+        qs = qs.filter(customer_id=f.customer)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.on:
+        tz = Business.current().tz
+        qs = qs.filter(
+            session__starts_at__gte=datetime.combine(f.on, time.min, tzinfo=tz),
+            session__starts_at__lte=datetime.combine(f.on, time.max, tzinfo=tz),
+        )
+    return paginate(qs, f.page, f.page_size)
+
+
+@router.get("/bookings/{int:pk}", response=responds(200, BookingOut))
+def get_booking(request, pk: int):
+    return one(_bookings(request), pk, "booking")
+
+
+@router.post("/bookings", response=responds(201, BookingOut))
+def book(request, body: BookingIn):
+    """Book a session. Without `pass_id` the spend rule picks the pass (see /explain)."""
+    who = caller(request)
+    if not who.is_staff:
+        if body.customer_id != who.customer_id:
+            raise NotFound("No such customer.")
+        if body.paid_by != Booking.PaidBy.PASS:
+            raise Forbidden("Drop-in and complimentary bookings are made at the desk.")
+    booking = bookings.book(
+        body.customer_id,
+        body.session_id,
+        pass_id=body.pass_id,
+        paid_by=body.paid_by,
+        actor=who.user,
+    )
+    return 201, booking
+
+
+@router.post("/bookings/{int:pk}/cancel", response=responds(200, BookingOut))
+def cancel(request, pk: int, body: BookingCancelIn):
+    """Cancel. Inside the late-cancel window the business's policy applies; staff may waive it."""
+    who = caller(request)
+    if body.waive_late_policy:
+        who.require_staff()
+    booking = one(_bookings(request), pk, "booking")
+    return bookings.cancel(booking.id, actor=who.user, waive_late_policy=body.waive_late_policy)
+
+
+def _attendance(request, pk: int, action) -> Booking:
+    who = caller(request)
+    who.require_staff()
+    return action(one(_bookings(request), pk, "booking").id, actor=who.user)
+
+
+@router.post("/bookings/{int:pk}/check-in", response=responds(200, BookingOut))
+def check_in(request, pk: int):
+    return _attendance(request, pk, bookings.check_in)
+
+
+@router.post("/bookings/{int:pk}/undo-check-in", response=responds(200, BookingOut))
+def undo_check_in(request, pk: int):
+    return _attendance(request, pk, bookings.undo_check_in)
+
+
+@router.post("/bookings/{int:pk}/no-show", response=responds(200, BookingOut))
+def no_show(request, pk: int):
+    return _attendance(request, pk, bookings.mark_no_show)

@@ -1,0 +1,138 @@
+"""Categories, class types, staff, rooms and pass products."""
+
+from django.db.models import Model
+from ninja import PatchDict, Query, Router, Schema
+
+from passbook.api.routers.common import caller, one, responds
+from passbook.api.schemas import (
+    CategoryIn,
+    CategoryOut,
+    ClassTypeIn,
+    ClassTypeOut,
+    ProductIn,
+    ProductOut,
+    ResourceIn,
+    ResourceOut,
+    StaffIn,
+    StaffOut,
+    money,
+)
+from passbook.models import Category, ClassType, PassProduct, Resource, Staff, User
+from passbook.services import records
+
+router = Router(tags=["catalog"])
+MANAGER = User.Role.MANAGER
+
+
+def crud(
+    path: str, name: str, model: type[Model], schema_in: type[Schema], schema_out: type[Schema]
+) -> None:
+    """List, read, create, update and delete for a simple catalog record.
+
+    Everyone signed in may read (customers see the timetable's names); managers write.
+    """
+
+    @router.get(path, response=responds(200, list[schema_out]), operation_id=f"list_{name}")
+    def list_all(request):
+        return model.objects.all()
+
+    @router.get(
+        f"{path}/{{int:pk}}", response=responds(200, schema_out), operation_id=f"get_{name}"
+    )
+    def get(request, pk: int):
+        return one(model.objects.all(), pk, name.replace("_", " "))
+
+    @router.post(path, response=responds(201, schema_out), operation_id=f"create_{name}")
+    def create(request, body: schema_in):
+        caller(request).require(MANAGER)
+        return 201, records.save(model(), body.dict())
+
+    @router.patch(
+        f"{path}/{{int:pk}}", response=responds(200, schema_out), operation_id=f"update_{name}"
+    )
+    def update(request, pk: int, body: PatchDict[schema_in]):
+        caller(request).require(MANAGER)
+        return records.save(one(model.objects.all(), pk, name.replace("_", " ")), body)
+
+    @router.delete(
+        f"{path}/{{int:pk}}", response=responds(204, None), operation_id=f"delete_{name}"
+    )
+    def delete(request, pk: int):
+        caller(request).require(MANAGER)
+        records.delete(one(model.objects.all(), pk, name.replace("_", " ")))
+        return 204, None
+
+
+crud("/categories", "category", Category, CategoryIn, CategoryOut)
+crud("/class-types", "class_type", ClassType, ClassTypeIn, ClassTypeOut)
+crud("/staff", "staff", Staff, StaffIn, StaffOut)
+crud("/resources", "resource", Resource, ResourceIn, ResourceOut)
+
+
+# Pass products: archived rather than deleted; customers see what they may buy online.
+
+
+def _products(request):
+    qs = PassProduct.objects.prefetch_related("categories", "class_types")
+    if not caller(request).is_staff:
+        qs = qs.filter(online_purchasable=True, archived=False)
+    return qs
+
+
+def _product_out(request, product: PassProduct) -> dict:
+    return {
+        **{f: getattr(product, f) for f in ProductOut.model_fields if hasattr(product, f)},
+        "price": money(product.price, request.currency),
+        "category_ids": sorted(c.id for c in product.categories.all()),
+        "class_type_ids": sorted(c.id for c in product.class_types.all()),
+    }
+
+
+def _save_product(product: PassProduct, data: dict) -> PassProduct:
+    links = {}
+    for field, link in (("category_ids", "categories"), ("class_type_ids", "class_types")):
+        if field in data:
+            links[link] = data.pop(field)
+    return records.save(product, data, links)
+
+
+class ProductFilter(Schema):
+    include_archived: bool = False
+
+
+@router.get(
+    "/products",
+    response=responds(200, list[ProductOut]),
+    operation_id="list_products",
+    tags=["products"],
+)
+def list_products(request, filters: Query[ProductFilter]):
+    qs = _products(request)
+    if not filters.include_archived:
+        qs = qs.filter(archived=False)
+    return [_product_out(request, p) for p in qs]
+
+
+@router.get("/products/{int:pk}", response=responds(200, ProductOut), tags=["products"])
+def get_product(request, pk: int):
+    return _product_out(request, one(_products(request), pk, "pass product"))
+
+
+@router.post("/products", response=responds(201, ProductOut), tags=["products"])
+def create_product(request, body: ProductIn):
+    caller(request).require(MANAGER)
+    return 201, _product_out(request, _save_product(PassProduct(), body.dict()))
+
+
+@router.patch("/products/{int:pk}", response=responds(200, ProductOut), tags=["products"])
+def update_product(request, pk: int, body: PatchDict[ProductIn]):
+    caller(request).require(MANAGER)
+    product = one(_products(request), pk, "pass product")
+    return _product_out(request, _save_product(product, dict(body)))
+
+
+@router.post("/products/{int:pk}/archive", response=responds(200, ProductOut), tags=["products"])
+def archive_product(request, pk: int):
+    caller(request).require(MANAGER)
+    product = records.save(one(_products(request), pk, "pass product"), {"archived": True})
+    return _product_out(request, product)

@@ -1,0 +1,49 @@
+"""Helpers every router shares: the caller, 404s, scoping to the caller, pagination."""
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from ninja import Field, Schema
+
+from passbook.api.auth import Caller
+from passbook.api.schemas import Problem
+from passbook.services.errors import NotFound
+
+ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+def responds(ok: int, schema: Any) -> dict[int, Any]:
+    return {ok: schema, **ERRORS}
+
+
+def caller(request) -> Caller:
+    return request.auth
+
+
+def one(qs: QuerySet, pk: int, what: str) -> Model:
+    """The row with this id in `qs` (already scoped to the caller), or 404."""
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"No such {what}.")
+    return found
+
+
+def own(request, qs: QuerySet, customer_field: str = "customer_id") -> QuerySet:
+    """Staff see everything; a customer sees only rows that are theirs."""
+    who = caller(request)
+    return qs if who.is_staff else qs.filter(**{customer_field: who.customer_id})
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+def paginate(qs: QuerySet, page: int, page_size: int) -> dict:
+    start = (page - 1) * page_size
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": page_size,
+        "results": list(qs[start : start + page_size]),
+    }

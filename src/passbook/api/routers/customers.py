@@ -1,0 +1,73 @@
+"""Customers, and 'why wasn't my pass used?'."""
+
+from django.db.models import Q
+from ninja import Field, PatchDict, Query, Router, Schema
+
+from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
+from passbook.api.schemas import CustomerIn, CustomerOut, Id, VerdictOut, page_of
+from passbook.models import Customer, User
+from passbook.services import records
+from passbook.services.explain import explain
+
+router = Router(tags=["customers"])
+
+
+def _customers(request):
+    return own(request, Customer.objects.all(), customer_field="id")
+
+
+class CustomerSearch(PageParams):
+    search: str = Field("", max_length=200)
+
+
+@router.get("/customers", response=responds(200, page_of(CustomerOut)))
+def list_customers(request, q: Query[CustomerSearch]):
+    """Staff: search by name, email or phone. A customer sees only themselves."""
+    qs = _customers(request)
+    for word in q.search.split()[:5]:
+        qs = qs.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    return paginate(qs, q.page, q.page_size)
+
+
+@router.post("/customers", response=responds(201, CustomerOut))
+def create_customer(request, body: CustomerIn):
+    caller(request).require_staff()
+    return 201, records.save(Customer(), body.dict())
+
+
+@router.get("/customers/{int:pk}", response=responds(200, CustomerOut))
+def get_customer(request, pk: int):
+    return one(_customers(request), pk, "customer")
+
+
+@router.patch("/customers/{int:pk}", response=responds(200, CustomerOut))
+def update_customer(request, pk: int, body: PatchDict[CustomerIn]):
+    """Staff, or the customer themselves."""
+    return records.save(one(_customers(request), pk, "customer"), body)
+
+
+@router.delete("/customers/{int:pk}", response=responds(204, None))
+def delete_customer(request, pk: int):
+    """Only a customer with no passes, bookings or payments can be deleted."""
+    caller(request).require(User.Role.MANAGER)
+    records.delete(one(_customers(request), pk, "customer"))
+    return 204, None
+
+
+class ExplainQuery(Schema):
+    session: Id
+
+
+@router.get("/customers/{int:pk}/explain", response=responds(200, list[VerdictOut]))
+def explain_passes(request, pk: int, q: Query[ExplainQuery]):
+    """For each of the customer's passes: `chosen` for this session, or why not."""
+    customer = one(_customers(request), pk, "customer")
+    return [
+        {**v.__dict__, "code": v.code.value, "chosen": v.chosen}
+        for v in explain(customer.id, q.session)
+    ]

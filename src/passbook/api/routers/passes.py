@@ -1,0 +1,247 @@
+"""Passes: lists, detail, history, purchases, staff edits and payments."""
+
+from datetime import date
+
+from django.db.models import F
+from ninja import Field, Query, Router
+
+from passbook import clock
+from passbook.api.problems import Forbidden
+from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
+from passbook.api.schemas import (
+    AddSessionIn,
+    AdjustIn,
+    BookingOut,
+    EntryOut,
+    Id,
+    PassOut,
+    PaymentIn,
+    PaymentOut,
+    PurchaseIn,
+    TopUpIn,
+    TotalIn,
+    ValidityIn,
+    VoidIn,
+    page_of,
+)
+from passbook.models import Pass, PassEntry, PassProduct, Payment, User
+from passbook.queries import payment_condition, status_condition, with_remaining
+from passbook.rules.money import PaymentStatus
+from passbook.rules.status import PassStatus
+from passbook.services import passes, payments
+from passbook.services.errors import InvalidInput, NotFound, ProductArchived
+from passbook.services.payments import PaymentInput
+
+router = Router(tags=["passes"])
+MANAGER = User.Role.MANAGER
+SORTS = {
+    "purchased_at",
+    "expires_at",
+    "customer",
+    "name",
+    "total",
+    "remaining",
+    "price",
+    "paid",
+    "id",
+}
+SORT_FIELDS = {
+    "customer": ("customer__last_name", "customer__first_name"),
+    "remaining": ("remaining_credits",),
+    "paid": ("amount_paid",),
+}
+
+
+def _passes(request):
+    return own(request, Pass.objects.select_related("customer"))
+
+
+class PassFilter(PageParams):
+    status: PassStatus | None = None
+    customer: Id | None = None
+    product: Id | None = None
+    payment_status: PaymentStatus | None = None
+    expiring_before: date | None = Field(None, description="expires on or before this day")
+    sort: str = Field(
+        "-purchased_at",
+        pattern=r"^-?[a-z_]+$",
+        description=f"one of {sorted(SORTS)}, '-' for descending",
+    )
+
+
+@router.get("/passes", response=responds(200, page_of(PassOut)))
+def list_passes(request, f: Query[PassFilter]):
+    qs = with_remaining(_passes(request))
+    if f.status:
+        qs = qs.filter(status_condition(f.status, clock.now()))
+    if f.payment_status:
+        qs = qs.filter(payment_condition(f.payment_status))
+    if f.customer:
+        qs = qs.filter(customer_id=f.customer)
+    if f.product:
+        qs = qs.filter(product_id=f.product)
+    if f.expiring_before:
+        qs = qs.filter(expires_at__date__lte=f.expiring_before)
+    return paginate(qs.order_by(*_ordering(f.sort)), f.page, f.page_size)
+
+
+def _ordering(sort: str) -> list:
+    """Sort keys; an unlimited pass (no total) sorts as having the most credits."""
+    descending, key = sort.startswith("-"), sort.lstrip("-")
+    if key not in SORTS:
+        raise InvalidInput(f"Cannot sort by {key!r}.", field="sort")
+    fields = [F(name) for name in SORT_FIELDS.get(key, (key,))] + [F("id")]
+    if descending:
+        return [f.desc(nulls_first=True) for f in fields]
+    return [f.asc(nulls_last=True) for f in fields]
+
+
+@router.get("/passes/{int:pk}", response=responds(200, PassOut))
+def get_pass(request, pk: int):
+    return one(_passes(request), pk, "pass")
+
+
+@router.get("/passes/{int:pk}/history", response=responds(200, list[EntryOut]))
+def pass_history(request, pk: int):
+    p = one(_passes(request), pk, "pass")
+    return PassEntry.objects.filter(customer_pass=p).select_related("actor")
+
+
+@router.post("/purchases", response=responds(201, PassOut))
+def purchase(request, body: PurchaseIn):
+    """Sell a pass, optionally with a payment and sessions to book at once (all or nothing).
+
+    Customers buy for themselves, at list price, products sold online, without a payment
+    (they pay at the desk). Price overrides need a manager.
+    """
+    who = caller(request)
+    if not who.is_staff:
+        _customer_may_buy(who, body)
+    elif body.price is not None:
+        who.require(MANAGER)
+    payment = PaymentInput(**body.payment.dict()) if body.payment else None
+    p = passes.sell(
+        body.customer_id,
+        body.product_id,
+        price=body.price,
+        payment=payment,
+        session_ids=body.session_ids,
+        actor=who.user,
+    )
+    return 201, Pass.objects.select_related("customer").get(pk=p.pk)
+
+
+def _customer_may_buy(who, body: PurchaseIn) -> None:
+    if body.customer_id != who.customer_id:
+        raise NotFound("No such customer.")
+    product = PassProduct.objects.filter(pk=body.product_id, online_purchasable=True).first()
+    if product is None:
+        raise NotFound("No such pass product.")
+    if product.archived:
+        raise ProductArchived()
+    if body.price is not None or body.payment is not None:
+        raise Forbidden("Customers buy at list price and pay through the portal or the desk.")
+
+
+def _edited(request, pk: int) -> Pass:
+    caller(request).require(MANAGER)
+    return one(_passes(request), pk, "pass")
+
+
+def _reread(p: Pass) -> Pass:
+    return Pass.objects.select_related("customer").get(pk=p.pk)
+
+
+@router.post("/passes/{int:pk}/total", response=responds(200, PassOut), tags=["pass edits"])
+def set_total(request, pk: int, body: TotalIn):
+    """Set the total credits; 0 or null makes the pass unlimited."""
+    p = _edited(request, pk)
+    return _reread(
+        passes.set_total(p.id, body.total, reason=body.reason, actor=caller(request).user)
+    )
+
+
+@router.post("/passes/{int:pk}/validity", response=responds(200, PassOut), tags=["pass edits"])
+def change_validity(request, pk: int, body: ValidityIn):
+    """Move start and expiry (local dates). Extending an expired pass revives it."""
+    p = _edited(request, pk)
+    return _reread(
+        passes.change_validity(
+            p.id,
+            starts_on=body.starts_on,
+            expires_on=body.expires_on,
+            reason=body.reason,
+            actor=caller(request).user,
+        )
+    )
+
+
+@router.post("/passes/{int:pk}/top-up", response=responds(200, PassOut), tags=["pass edits"])
+def top_up(request, pk: int, body: TopUpIn):
+    p = _edited(request, pk)
+    return _reread(passes.top_up(p.id, body.amount, reason=body.reason, actor=caller(request).user))
+
+
+@router.post("/passes/{int:pk}/adjust", response=responds(200, PassOut), tags=["pass edits"])
+def adjust(request, pk: int, body: AdjustIn):
+    """Add or remove credits with a reason (kept in the history)."""
+    p = _edited(request, pk)
+    return _reread(passes.adjust(p.id, body.amount, reason=body.reason, actor=caller(request).user))
+
+
+@router.post("/passes/{int:pk}/void", response=responds(200, PassOut), tags=["pass edits"])
+def void(request, pk: int, body: VoidIn):
+    """Void the pass; its booked sessions are cancelled and released."""
+    p = _edited(request, pk)
+    return _reread(passes.void(p.id, reason=body.reason, actor=caller(request).user))
+
+
+@router.post("/passes/{int:pk}/sessions", response=responds(201, BookingOut), tags=["pass edits"])
+def add_session(request, pk: int, body: AddSessionIn):
+    """Nabooki's Add Session: an appointment (date, time, staff, room) booked on this pass."""
+    caller(request).require_staff()
+    p = one(_passes(request), pk, "pass")
+    return 201, passes.add_session(
+        p.id,
+        on=body.on,
+        at=body.at,
+        class_type_id=body.class_type_id,
+        staff_id=body.staff_id,
+        resource_id=body.resource_id,
+        actor=caller(request).user,
+    )
+
+
+# Payments -----------------------------------------------------------------------------------
+
+
+class PaymentFilter(PageParams):
+    customer: Id | None = None
+    pass_id: Id | None = Field(None, alias="pass")
+
+
+@router.get("/payments", response=responds(200, page_of(PaymentOut)), tags=["payments"])
+def list_payments(request, f: Query[PaymentFilter]):
+    qs = own(request, Payment.objects.select_related("recorded_by")).order_by("-received_at", "-id")
+    if f.customer:
+        qs = qs.filter(customer_id=f.customer)
+    if f.pass_id:
+        qs = qs.filter(customer_pass_id=f.pass_id)
+    return paginate(qs, f.page, f.page_size)
+
+
+@router.post("/passes/{int:pk}/payments", response=responds(201, PaymentOut), tags=["payments"])
+def record_payment(request, pk: int, body: PaymentIn):
+    caller(request).require_staff()
+    p = one(_passes(request), pk, "pass")
+    return 201, payments.record_payment(
+        p.id, PaymentInput(**body.dict()), actor=caller(request).user
+    )
+
+
+@router.post("/passes/{int:pk}/refunds", response=responds(201, PaymentOut), tags=["payments"])
+def refund(request, pk: int, body: PaymentIn):
+    """Give money back (never more than was paid). Managers and owners."""
+    caller(request).require(MANAGER)
+    p = one(_passes(request), pk, "pass")
+    return 201, payments.refund(p.id, PaymentInput(**body.dict()), actor=caller(request).user)

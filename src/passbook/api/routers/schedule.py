@@ -1,0 +1,80 @@
+"""Sessions: the timetable, creating one-off or weekly sessions, cancelling."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q
+from ninja import Query, Router, Schema
+
+from passbook.api.routers.common import caller, one, responds
+from passbook.api.schemas import BookingOut, CancelIn, Id, SessionIn, SessionOut
+from passbook.models import Booking, Business, ClassType, Session, User
+from passbook.services import locks, schedule
+from passbook.services.schedule import SessionInput
+
+router = Router(tags=["sessions"])
+
+
+def sessions():
+    live = Count("bookings", filter=Q(bookings__status__in=Booking.LIVE))
+    return Session.objects.select_related("class_type").annotate(
+        booked=live, places_left=F("capacity") - live
+    )
+
+
+class SessionFilter(Schema):
+    start: date | None = None
+    end: date | None = None
+    category: Id | None = None
+    class_type: Id | None = None
+    include_cancelled: bool = False
+
+
+@router.get("/sessions", response=responds(200, list[SessionOut]))
+def list_sessions(request, filters: Query[SessionFilter]):
+    """Sessions from `start` to `end` (local dates, default: the next 7 days)."""
+    tz = Business.current().tz
+    start = filters.start or datetime.now(tz).date()
+    end = filters.end or start + timedelta(days=6)
+    qs = sessions().filter(
+        starts_at__gte=datetime.combine(start, time.min, tzinfo=tz),
+        starts_at__lte=datetime.combine(end, time.max, tzinfo=tz),
+    )
+    if filters.category:
+        qs = qs.filter(class_type__category_id=filters.category)
+    if filters.class_type:
+        qs = qs.filter(class_type_id=filters.class_type)
+    if not filters.include_cancelled:
+        qs = qs.filter(status=Session.Status.SCHEDULED)
+    return qs[:1000]
+
+
+@router.get("/sessions/{int:pk}", response=responds(200, SessionOut))
+def get_session(request, pk: int):
+    return one(sessions(), pk, "session")
+
+
+@router.post("/sessions", response=responds(201, list[SessionOut]))
+def create_sessions(request, body: SessionIn):
+    """One session, or a weekly series when `repeat` is given. All or nothing."""
+    caller(request).require(User.Role.MANAGER)
+    inp = SessionInput(
+        locks.get(ClassType, body.class_type_id, "No such class type."),
+        body.starts_at,
+        body.ends_at,
+        body.staff_id,
+        body.resource_id,
+        body.capacity,
+        body.credit_cost,
+    )
+    if body.repeat:
+        made = schedule.create_weekly(inp, weekdays=body.repeat.weekdays, until=body.repeat.until)
+    else:
+        made = [schedule.create_session(inp)]
+    return 201, list(sessions().filter(id__in=[s.id for s in made]))
+
+
+@router.post("/sessions/{int:pk}/cancel", response=responds(200, list[BookingOut]))
+def cancel_session(request, pk: int, body: CancelIn):
+    """Cancel a session; every booking is cancelled and its credit released."""
+    caller(request).require(User.Role.MANAGER)
+    return schedule.cancel_session(pk, actor=caller(request).user, reason=body.reason)

@@ -1,0 +1,59 @@
+"""Plain records without a ledger: catalog, staff, rooms, customers, settings.
+
+Validated with the models' own rules; a failure raises InvalidInput with every field's
+message and changes nothing.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import ProtectedError
+
+from passbook.services import errors
+
+
+class InUse(errors.DomainError):
+    code = "in_use"
+    message = "This is still used by other records, so it cannot be deleted."
+
+
+def _invalid(exc: ValidationError) -> errors.InvalidInput:
+    items = [
+        {"field": field, "message": message}
+        for field, messages in exc.message_dict.items()
+        for message in messages
+    ]
+    return errors.InvalidInput(items[0]["message"], errors=items)
+
+
+@transaction.atomic
+def save(
+    record: models.Model, fields: dict[str, Any], links: dict[str, list[int]] | None = None
+) -> models.Model:
+    """Set fields (and many-to-many links by id), validate, save."""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    try:
+        record.full_clean()
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    record.save()
+    for name, ids in (links or {}).items():
+        related = record._meta.get_field(name).related_model
+        found = list(related.objects.filter(id__in=set(ids)))
+        if len(found) != len(set(ids)):
+            raise errors.InvalidInput(
+                f"Unknown id in {name}.",
+                errors=[{"field": name, "message": "One or more ids do not exist."}],
+            )
+        getattr(record, name).set(found)
+    return record
+
+
+@transaction.atomic
+def delete(record: models.Model) -> None:
+    try:
+        record.delete()
+    except ProtectedError:
+        raise InUse() from None
