@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from passbook.api.problems import Forbidden
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
@@ -64,7 +64,7 @@ def book(request, body: BookingIn):
         paid_by=body.paid_by,
         actor=who.user,
     )
-    return 201, booking
+    return Status(201, booking)
 
 
 @router.post("/bookings/{int:pk}/cancel", response=responds(200, BookingOut))

@@ -1,7 +1,7 @@
 """Categories, class types, staff, rooms and pass products."""
 
 from django.db.models import Model
-from ninja import PatchDict, Query, Router, Schema
+from ninja import PatchDict, Query, Router, Schema, Status
 
 from passbook.api.routers.common import caller, one, responds
 from passbook.api.schemas import (
@@ -45,7 +45,7 @@ def crud(
     @router.post(path, response=responds(201, schema_out), operation_id=f"create_{name}")
     def create(request, body: schema_in):
         caller(request).require(MANAGER)
-        return 201, records.save(model(), body.dict())
+        return Status(201, records.save(model(), body.dict()))
 
     @router.patch(
         f"{path}/{{int:pk}}", response=responds(200, schema_out), operation_id=f"update_{name}"
@@ -60,7 +60,7 @@ def crud(
     def delete(request, pk: int):
         caller(request).require(MANAGER)
         records.delete(one(model.objects.all(), pk, name.replace("_", " ")))
-        return 204, None
+        return Status(204, None)
 
 
 crud("/categories", "category", Category, CategoryIn, CategoryOut)
@@ -121,7 +121,7 @@ def get_product(request, pk: int):
 @router.post("/products", response=responds(201, ProductOut), tags=["products"])
 def create_product(request, body: ProductIn):
     caller(request).require(MANAGER)
-    return 201, _product_out(request, _save_product(PassProduct(), body.dict()))
+    return Status(201, _product_out(request, _save_product(PassProduct(), body.dict())))
 
 
 @router.patch("/products/{int:pk}", response=responds(200, ProductOut), tags=["products"])

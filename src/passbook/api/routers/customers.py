@@ -1,7 +1,7 @@
 """Customers, and 'why wasn't my pass used?'."""
 
 from django.db.models import Q
-from ninja import Field, PatchDict, Query, Router, Schema
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
 from passbook.api.schemas import CustomerIn, CustomerOut, Id, VerdictOut, page_of
@@ -37,7 +37,7 @@ def list_customers(request, q: Query[CustomerSearch]):
 @router.post("/customers", response=responds(201, CustomerOut))
 def create_customer(request, body: CustomerIn):
     caller(request).require_staff()
-    return 201, records.save(Customer(), body.dict())
+    return Status(201, records.save(Customer(), body.dict()))
 
 
 @router.get("/customers/{int:pk}", response=responds(200, CustomerOut))
@@ -56,7 +56,7 @@ def delete_customer(request, pk: int):
     """Only a customer with no passes, bookings or payments can be deleted."""
     caller(request).require(User.Role.MANAGER)
     records.delete(one(_customers(request), pk, "customer"))
-    return 204, None
+    return Status(204, None)
 
 
 class ExplainQuery(Schema):

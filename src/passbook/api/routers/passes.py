@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.db.models import F
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Status
 
 from passbook import clock
 from passbook.api.problems import Forbidden
@@ -128,7 +128,7 @@ def purchase(request, body: PurchaseIn):
         session_ids=body.session_ids,
         actor=who.user,
     )
-    return 201, Pass.objects.select_related("customer").get(pk=p.pk)
+    return Status(201, Pass.objects.select_related("customer").get(pk=p.pk))
 
 
 def _customer_may_buy(who, body: PurchaseIn) -> None:
@@ -201,14 +201,17 @@ def add_session(request, pk: int, body: AddSessionIn):
     """Nabooki's Add Session: an appointment (date, time, staff, room) booked on this pass."""
     caller(request).require_staff()
     p = one(_passes(request), pk, "pass")
-    return 201, passes.add_session(
-        p.id,
-        on=body.on,
-        at=body.at,
-        class_type_id=body.class_type_id,
-        staff_id=body.staff_id,
-        resource_id=body.resource_id,
-        actor=caller(request).user,
+    return Status(
+        201,
+        passes.add_session(
+            p.id,
+            on=body.on,
+            at=body.at,
+            class_type_id=body.class_type_id,
+            staff_id=body.staff_id,
+            resource_id=body.resource_id,
+            actor=caller(request).user,
+        ),
     )
 
 
@@ -234,8 +237,8 @@ def list_payments(request, f: Query[PaymentFilter]):
 def record_payment(request, pk: int, body: PaymentIn):
     caller(request).require_staff()
     p = one(_passes(request), pk, "pass")
-    return 201, payments.record_payment(
-        p.id, PaymentInput(**body.dict()), actor=caller(request).user
+    return Status(
+        201, payments.record_payment(p.id, PaymentInput(**body.dict()), actor=caller(request).user)
     )
 
 
@@ -244,4 +247,6 @@ def refund(request, pk: int, body: PaymentIn):
     """Give money back (never more than was paid). Managers and owners."""
     caller(request).require(MANAGER)
     p = one(_passes(request), pk, "pass")
-    return 201, payments.refund(p.id, PaymentInput(**body.dict()), actor=caller(request).user)
+    return Status(
+        201, payments.refund(p.id, PaymentInput(**body.dict()), actor=caller(request).user)
+    )

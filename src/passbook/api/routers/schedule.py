@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from passbook.api.routers.common import caller, one, responds
 from passbook.api.schemas import BookingOut, CancelIn, Id, SessionIn, SessionOut
@@ -70,7 +70,7 @@ def create_sessions(request, body: SessionIn):
         made = schedule.create_weekly(inp, weekdays=body.repeat.weekdays, until=body.repeat.until)
     else:
         made = [schedule.create_session(inp)]
-    return 201, list(sessions().filter(id__in=[s.id for s in made]))
+    return Status(201, list(sessions().filter(id__in=[s.id for s in made])))
 
 
 @router.post("/sessions/{int:pk}/cancel", response=responds(200, list[BookingOut]))

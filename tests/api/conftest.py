@@ -1,0 +1,127 @@
+"""A small studio and an API client for each kind of caller."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from passbook import clock
+from passbook.models import ApiToken, User
+from passbook.services import bookings, passes
+from passbook.services.payments import PaymentInput
+from tests.factories import (
+    CategoryFactory,
+    ClassTypeFactory,
+    CustomerFactory,
+    ProductFactory,
+    ResourceFactory,
+    SessionFactory,
+    StaffFactory,
+)
+
+PRINCIPALS = ["anonymous", "customer_a", "customer_b", "frontdesk", "manager", "owner"]
+
+
+class Api:
+    """A JSON client for /api/v1 as one caller."""
+
+    def __init__(self, client: Client, headers: dict[str, str] | None = None) -> None:
+        self.client, self.headers = client, headers or {}
+
+    def call(self, method: str, path: str, body=None, **headers):
+        kwargs = {"content_type": "application/json"} if body is not None else {}
+        return getattr(self.client, method.lower())(
+            f"/api/v1{path}", body, headers={**self.headers, **headers}, **kwargs
+        )
+
+    def get(self, path, **headers):
+        return self.call("GET", path, **headers)
+
+    def post(self, path, body=None, **headers):
+        return self.call("POST", path, body if body is not None else {}, **headers)
+
+
+def staff_api(role: str) -> Api:
+    user = User.objects.create_user(f"{role}-user", role=role)
+    _token, raw = ApiToken.issue(user, role)
+    return Api(Client(), {"Authorization": f"Bearer {raw}"})
+
+
+def customer_api(customer) -> Api:
+    client = Client()
+    client.force_login(customer.user)
+    return Api(client)
+
+
+@dataclass
+class Studio:
+    category: object
+    spare_category: object
+    class_type: object
+    spare_class_type: object
+    trainer: object
+    room: object
+    product: object
+    a: object
+    b: object
+    spare_customer: object
+    pass_a: object
+    future: object  # booked by A
+    free: object  # nobody booked
+    started: object  # A booked, in progress
+    attended: object  # A checked in
+    booking_a: object
+    booking_started: object
+    booking_attended: object
+
+
+@pytest.fixture
+def studio(business) -> Studio:
+    category = CategoryFactory(name="Yoga")
+    yoga = ClassTypeFactory(name="Vinyasa", category=category)
+    a = CustomerFactory(first_name="Ada", user=User.objects.create_user("ada"))
+    b = CustomerFactory(first_name="Bea", user=User.objects.create_user("bea"))
+    product = ProductFactory(name="10-class pass", credits=10, price=Decimal("200"))
+    pass_a = passes.sell(a.id, product.id, payment=PaymentInput(Decimal("200"), "card"))
+    future, free = SessionFactory(class_type=yoga), SessionFactory(class_type=yoga)
+    started = SessionFactory(class_type=yoga, starts_at=clock.now() - timedelta(minutes=10))
+    attended = SessionFactory(class_type=yoga, starts_at=clock.now() - timedelta(minutes=5))
+    booking_attended = bookings.book(a.id, attended.id)
+    bookings.check_in(booking_attended.id)
+    return Studio(
+        category=category,
+        spare_category=CategoryFactory(name="Spare"),
+        class_type=yoga,
+        spare_class_type=ClassTypeFactory(name="Spare class", category=category),
+        trainer=StaffFactory(),
+        room=ResourceFactory(),
+        product=product,
+        a=a,
+        b=b,
+        spare_customer=CustomerFactory(first_name="Spare"),
+        pass_a=pass_a,
+        future=future,
+        free=free,
+        started=started,
+        attended=attended,
+        booking_a=bookings.book(a.id, future.id),
+        booking_started=bookings.book(a.id, started.id),
+        booking_attended=booking_attended,
+    )
+
+
+@pytest.fixture
+def apis(studio) -> dict[str, Api]:
+    return {
+        "anonymous": Api(Client()),
+        "customer_a": customer_api(studio.a),
+        "customer_b": customer_api(studio.b),
+        **{role: staff_api(role) for role in ("frontdesk", "manager", "owner")},
+    }
+
+
+@pytest.fixture
+def owner(apis) -> Api:
+    return apis["owner"]
