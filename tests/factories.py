@@ -73,7 +73,8 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = Session
 
     class_type = factory.SubFactory(ClassTypeFactory)
-    starts_at = factory.Sequence(lambda n: _in_days(2) + timedelta(hours=n))
+    # within a few days whatever the sequence number, so short passes still cover it
+    starts_at = factory.Sequence(lambda n: _in_days(2) + timedelta(hours=n % 72))
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=1))
     capacity = 10
     credit_cost = Decimal("1.00")

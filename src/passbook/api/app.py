@@ -9,7 +9,7 @@ from passbook.api.auth import BearerToken, BrowserSession
 from passbook.api.routers import bookings, catalog, customers, passes, schedule
 from passbook.services.errors import DomainError
 
-ERROR_STATUSES = {"401", "403", "404", "409", "422"}
+ERROR_STATUSES = {"400", "401", "403", "404", "409", "422"}
 
 
 class PassbookAPI(NinjaAPI):
@@ -19,7 +19,7 @@ class PassbookAPI(NinjaAPI):
         for path in schema["paths"].values():
             for operation in path.values():
                 for status, response in operation.get("responses", {}).items():
-                    if status in ERROR_STATUSES and "content" in response:
+                    if str(status) in ERROR_STATUSES and "content" in response:
                         content = response["content"].pop("application/json")
                         response["content"][problems.PROBLEM_JSON] = content
         return schema

@@ -10,10 +10,12 @@ from passbook.services.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
 
-# Codes that are not 409 Conflict (a request that clashes with the current state).
+# 422 means the request does not match the documented schema. A well-formed request
+# that a business rule refuses is 409 Conflict, with the rule's code (invalid_input,
+# session_full, total_below_committed ...): every code not listed here.
 STATUS_BY_CODE = {
+    "bad_request": 400,
     "not_found": 404,
-    "invalid_input": 422,
     "validation_error": 422,
     "idempotency_key_reused": 422,
     "unauthorized": 401,
@@ -44,4 +46,4 @@ def from_domain_error(exc: DomainError) -> HttpResponse:
     extra = dict(exc.details)
     if "field" in extra and "errors" not in extra:
         extra["errors"] = [{"field": extra.pop("field"), "message": exc.message}]
-    return problem(status, exc.code, exc.message, **extra)
+    return problem(status, exc.code, exc.message, **extra)  # details use their own names

@@ -1,11 +1,25 @@
-"""Request and response shapes. Credits and money travel as decimal strings ("1.00")."""
+"""Request and response shapes. Credits and money travel as decimal strings ("1.00").
 
+Inputs are strict where JSON has a type (no 0 for false, no "5" for 5).
+"""
+
+import copy
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, PlainSerializer, create_model
+from ninja.schema import DjangoGetter
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    PlainSerializer,
+    StrictBool,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 
 from passbook import clock
 from passbook.models import Booking, Pass, Payment
@@ -13,11 +27,82 @@ from passbook.rules.money import payment_status
 from passbook.rules.status import pass_status
 from passbook.services.facts import pass_facts
 
+
+def _iso(pattern: str, form: str) -> BeforeValidator:
+    """Accept only the documented text form (pydantic would also take 0 as 1 Jan 1970)."""
+    shape = re.compile(pattern)
+
+    def check(value):
+        if isinstance(value, str) and shape.match(value):
+            return value
+        if isinstance(value, date | time) and not isinstance(value, str):
+            return value
+        raise ValueError(f"use {form}")
+
+    return BeforeValidator(check)
+
+
+Day = Annotated[date, _iso(r"^\d{4}-\d{2}-\d{2}$", "YYYY-MM-DD")]
+Moment = Annotated[
+    AwareDatetime,
+    _iso(
+        r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}",
+        "ISO 8601 with an offset, e.g. 2026-07-01T18:00:00+10:00",
+    ),
+]
+ClockTime = Annotated[time, _iso(r"^\d{2}:\d{2}", "HH:MM or HH:MM:SS")]
 Decimal2 = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
-CreditsIn = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
-MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+def _decimal_text(pattern: str, example: str):
+    """A decimal sent as a string matching `pattern` (documented in the OpenAPI schema)."""
+    shape = re.compile(pattern)
+
+    def check(value):
+        if isinstance(value, Decimal) or (isinstance(value, str) and shape.match(value)):
+            return value
+        raise ValueError(f"use a decimal string like {example!r}")
+
+    return (
+        BeforeValidator(check),
+        WithJsonSchema({"type": "string", "pattern": pattern, "examples": [example]}),
+    )
+
+
+def _json_int(value):
+    """JSON integers: 5 and 5.0, not "5" or true."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("use a whole number")
+    return value
+
+
+CreditsIn = Annotated[Decimal, *_decimal_text(r"^\d{1,6}(\.\d{1,2})?$", "1.00")]
+SignedCreditsIn = Annotated[Decimal, *_decimal_text(r"^-?\d{1,6}(\.\d{1,2})?$", "-1.00")]
+MoneyIn = Annotated[Decimal, *_decimal_text(r"^\d{1,10}(\.\d{1,2})?$", "200.00")]
+
+
+def whole(low: int, high: int) -> Any:
+    """A JSON integer in [low, high]."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_int)]
+
+
 Name = Annotated[str, Field(min_length=1, max_length=100)]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = whole(1, 2**63 - 1)
+QueryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # query and path text
+
+
+class Body(Schema):
+    """A request body: a JSON object (ninja's Schema would read a list as an empty object)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, data: Any) -> Any:
+        raw = data._obj if isinstance(data, DjangoGetter) else data  # ninja wraps it first
+        if not isinstance(raw, dict | Schema):
+            raise ValueError("expected a JSON object")
+        return data
 
 
 class Problem(Schema):
@@ -38,6 +123,16 @@ def money(amount: Decimal, currency: str) -> dict:
     return {"amount": amount, "currency": currency}
 
 
+def partial(schema: type[Schema]) -> type[Schema]:
+    """The same fields, all optional, for PATCH: only the fields sent are changed."""
+    fields = {}
+    for name, info in schema.model_fields.items():
+        optional = copy.copy(info)
+        optional.default = None
+        fields[name] = (info.annotation, optional)  # omitted is fine; null only if allowed
+    return create_model(f"{schema.__name__}Patch", __base__=Body, **fields)
+
+
 def page_of(item: type[Schema]) -> type[Schema]:
     return create_model(
         f"{item.__name__}Page",
@@ -52,19 +147,23 @@ def page_of(item: type[Schema]) -> type[Schema]:
 # Catalog -----------------------------------------------------------------------------------
 
 
-class CategoryIn(Schema):
+class CategoryFields(Schema):
     name: Name
 
 
-class CategoryOut(CategoryIn):
+class CategoryIn(Body, CategoryFields):
+    pass
+
+
+class CategoryOut(CategoryFields):
     id: int
 
 
-class ClassTypeIn(Schema):
+class ClassTypeIn(Body):
     name: Name
     category_id: Id
-    duration_minutes: int = Field(60, ge=1, le=24 * 60)
-    capacity: int = Field(12, ge=1, le=10_000)
+    duration_minutes: whole(1, 24 * 60) = 60
+    capacity: whole(1, 10_000) = 12
     credit_cost: CreditsIn = Decimal("1.00")
     drop_in_price: MoneyIn = Decimal("0.00")
 
@@ -79,40 +178,48 @@ class ClassTypeOut(Schema):
     drop_in_price: Decimal2
 
 
-class StaffIn(Schema):
+class StaffFields(Schema):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     email: str = Field("", max_length=254)
-    active: bool = True
+    active: StrictBool = True
 
 
-class StaffOut(StaffIn):
+class StaffIn(Body, StaffFields):
+    pass
+
+
+class StaffOut(StaffFields):
     id: int
 
 
-class ResourceIn(Schema):
+class ResourceFields(Schema):
     name: Name
 
 
-class ResourceOut(ResourceIn):
+class ResourceIn(Body, ResourceFields):
+    pass
+
+
+class ResourceOut(ResourceFields):
     id: int
 
 
-class ProductIn(Schema):
+class ProductIn(Body):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     description: str = Field("", max_length=5000)
     price: MoneyIn
-    credits: Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)] | None = None
+    credits: CreditsIn | None = Field(None, description="empty = unlimited")
     validity_unit: Literal["", "days", "weeks", "months"] = ""
-    validity_count: int | None = Field(None, ge=1, le=1000)
-    valid_until: date | None = None
+    validity_count: whole(1, 1000) | None = None
+    valid_until: Day | None = None
     start_rule: Literal["purchase", "first_booking", "fixed_date"] = "purchase"
-    start_date: date | None = None
+    start_date: Day | None = None
     category_ids: list[Id] = []
     class_type_ids: list[Id] = []
-    priority: int = Field(0, ge=-1000, le=1000)
-    max_per_day: int | None = Field(None, ge=1, le=100)
-    max_per_week: int | None = Field(None, ge=1, le=700)
-    online_purchasable: bool = True
+    priority: whole(-1000, 1000) = 0
+    max_per_day: whole(1, 100) | None = None
+    max_per_week: whole(1, 700) | None = None
+    online_purchasable: StrictBool = True
 
 
 class ProductOut(Schema):
@@ -138,20 +245,18 @@ class ProductOut(Schema):
 # Schedule ----------------------------------------------------------------------------------
 
 
-class Repeat(Schema):
-    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
-        ..., min_length=1, description="0 = Monday"
-    )
-    until: date
+class Repeat(Body):
+    weekdays: list[whole(0, 6)] = Field(..., min_length=1, description="0 = Monday")
+    until: Day
 
 
-class SessionIn(Schema):
+class SessionIn(Body):
     class_type_id: Id
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment
+    ends_at: Moment | None = None
     staff_id: Id | None = None
     resource_id: Id | None = None
-    capacity: int | None = Field(None, ge=1, le=10_000)
+    capacity: whole(1, 10_000) | None = None
     credit_cost: CreditsIn | None = None
     repeat: Repeat | None = Field(None, description="Weekly recurrence; omit for a one-off")
 
@@ -172,14 +277,14 @@ class SessionOut(Schema):
     status: str
 
 
-class CancelIn(Schema):
+class CancelIn(Body):
     reason: str = Field("", max_length=300)
 
 
 # Customers ---------------------------------------------------------------------------------
 
 
-class CustomerIn(Schema):
+class CustomerFields(Schema):
     first_name: Name
     last_name: str = Field("", max_length=100)
     email: str = Field("", max_length=254)
@@ -187,7 +292,11 @@ class CustomerIn(Schema):
     notes: str = Field("", max_length=5000)
 
 
-class CustomerOut(CustomerIn):
+class CustomerIn(Body, CustomerFields):
+    pass
+
+
+class CustomerOut(CustomerFields):
     id: int
     created_at: datetime
 
@@ -257,10 +366,10 @@ class EntryOut(Schema):
         return obj.actor.username if obj.actor_id else None
 
 
-class PaymentIn(Schema):
-    amount: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+class PaymentIn(Body):
+    amount: MoneyIn
     method: Literal[tuple(Payment.Method.values)]  # type: ignore[valid-type]
-    received_at: AwareDatetime | None = None
+    received_at: Moment | None = None
     reference: str = Field("", max_length=200)
     note: str = Field("", max_length=300)
 
@@ -286,7 +395,7 @@ class PaymentOut(Schema):
         return obj.recorded_by.username if obj.recorded_by_id else None
 
 
-class PurchaseIn(Schema):
+class PurchaseIn(Body):
     customer_id: Id
     product_id: Id
     price: MoneyIn | None = Field(None, description="Staff (manager+) may override the price")
@@ -294,34 +403,34 @@ class PurchaseIn(Schema):
     session_ids: list[Id] = Field([], max_length=100)
 
 
-class TotalIn(Schema):
+class TotalIn(Body):
     total: CreditsIn | None = Field(..., description="0 or null = unlimited")
     reason: str = Field("", max_length=300)
 
 
-class ValidityIn(Schema):
-    starts_on: date | None
-    expires_on: date | None
+class ValidityIn(Body):
+    starts_on: Day | None
+    expires_on: Day | None
     reason: str = Field("", max_length=300)
 
 
-class TopUpIn(Schema):
-    amount: Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=2)]
+class TopUpIn(Body):
+    amount: CreditsIn
     reason: str = Field("top-up", min_length=1, max_length=300)
 
 
-class AdjustIn(Schema):
-    amount: Annotated[Decimal, Field(max_digits=8, decimal_places=2)]
+class AdjustIn(Body):
+    amount: SignedCreditsIn
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class VoidIn(Schema):
+class VoidIn(Body):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class AddSessionIn(Schema):
-    on: date
-    at: time
+class AddSessionIn(Body):
+    on: Day
+    at: ClockTime
     class_type_id: Id
     staff_id: Id | None = None
     resource_id: Id | None = None
@@ -330,15 +439,15 @@ class AddSessionIn(Schema):
 # Bookings ----------------------------------------------------------------------------------
 
 
-class BookingIn(Schema):
+class BookingIn(Body):
     customer_id: Id
     session_id: Id
     pass_id: Id | None = Field(None, description="Staff may name the pass; default: spend rule")
     paid_by: Literal[tuple(Booking.PaidBy.values)] = "pass"  # type: ignore[valid-type]
 
 
-class BookingCancelIn(Schema):
-    waive_late_policy: bool = Field(False, description="Staff only")
+class BookingCancelIn(Body):
+    waive_late_policy: StrictBool = Field(False, description="Staff only")
 
 
 class BookingOut(Schema):

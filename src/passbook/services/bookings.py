@@ -130,7 +130,8 @@ def _locked_booking(booking_id: int) -> tuple[Booking, Pass | None]:
 def _require(booking: Booking, *statuses: str) -> None:
     if booking.status not in statuses:
         raise errors.InvalidBookingState(
-            f"The booking is {booking.get_status_display().lower()}.", status=booking.status
+            f"The booking is {booking.get_status_display().lower()}.",
+            booking_status=booking.status,
         )
 
 

@@ -18,13 +18,31 @@ class InUse(errors.DomainError):
     message = "This is still used by other records, so it cannot be deleted."
 
 
-def _invalid(exc: ValidationError) -> errors.InvalidInput:
+class AlreadyExists(errors.DomainError):
+    code = "already_exists"
+    message = "Another record already has this value."
+
+
+def _invalid(record: models.Model, exc: ValidationError) -> errors.DomainError:
+    for field, errs in exc.error_dict.items():
+        if any(e.code == "invalid" for e in errs) and _is_relation(record, field):
+            return errors.NotFound(f"No such {field.replace('_', ' ')}.", field=field)
+    if all(e.code == "unique" for errs in exc.error_dict.values() for e in errs):
+        field = next(iter(exc.error_dict))
+        return AlreadyExists(exc.message_dict[field][0], field=field)
     items = [
         {"field": field, "message": message}
         for field, messages in exc.message_dict.items()
         for message in messages
     ]
     return errors.InvalidInput(items[0]["message"], errors=items)
+
+
+def _is_relation(record: models.Model, field: str) -> bool:
+    try:
+        return record._meta.get_field(field).is_relation
+    except Exception:  # noqa: BLE001 - "__all__" and other non-field keys
+        return False
 
 
 @transaction.atomic
@@ -37,7 +55,7 @@ def save(
     try:
         record.full_clean()
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise _invalid(record, exc) from None
     record.save()
     for name, ids in (links or {}).items():
         related = record._meta.get_field(name).related_model

@@ -1,12 +1,12 @@
 """Bookings: book (automatic or named pass, drop-in, complimentary), cancel, attendance."""
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from ninja import Query, Router, Status
 
 from passbook.api.problems import Forbidden
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
-from passbook.api.schemas import BookingCancelIn, BookingIn, BookingOut, Id, page_of
+from passbook.api.schemas import BookingCancelIn, BookingIn, BookingOut, Day, QueryId, page_of
 from passbook.models import Booking, Business
 from passbook.services import bookings
 from passbook.services.errors import NotFound
@@ -19,9 +19,9 @@ def _bookings(request):
 
 
 class BookingFilter(PageParams):
-    session: Id | None = None
-    customer: Id | None = None
-    on: date | None = None
+    session: QueryId | None = None
+    customer: QueryId | None = None
+    on: Day | None = None
     status: Booking.Status | None = None
 
 
@@ -43,8 +43,8 @@ def list_bookings(request, f: Query[BookingFilter]):
     return paginate(qs, f.page, f.page_size)
 
 
-@router.get("/bookings/{int:pk}", response=responds(200, BookingOut))
-def get_booking(request, pk: int):
+@router.get("/bookings/{pk}", response=responds(200, BookingOut))
+def get_booking(request, pk: QueryId):
     return one(_bookings(request), pk, "booking")
 
 
@@ -67,8 +67,8 @@ def book(request, body: BookingIn):
     return Status(201, booking)
 
 
-@router.post("/bookings/{int:pk}/cancel", response=responds(200, BookingOut))
-def cancel(request, pk: int, body: BookingCancelIn):
+@router.post("/bookings/{pk}/cancel", response=responds(200, BookingOut))
+def cancel(request, pk: QueryId, body: BookingCancelIn):
     """Cancel. Inside the late-cancel window the business's policy applies; staff may waive it."""
     who = caller(request)
     if body.waive_late_policy:
@@ -77,22 +77,22 @@ def cancel(request, pk: int, body: BookingCancelIn):
     return bookings.cancel(booking.id, actor=who.user, waive_late_policy=body.waive_late_policy)
 
 
-def _attendance(request, pk: int, action) -> Booking:
+def _attendance(request, pk: QueryId, action) -> Booking:
     who = caller(request)
     who.require_staff()
     return action(one(_bookings(request), pk, "booking").id, actor=who.user)
 
 
-@router.post("/bookings/{int:pk}/check-in", response=responds(200, BookingOut))
-def check_in(request, pk: int):
+@router.post("/bookings/{pk}/check-in", response=responds(200, BookingOut))
+def check_in(request, pk: QueryId):
     return _attendance(request, pk, bookings.check_in)
 
 
-@router.post("/bookings/{int:pk}/undo-check-in", response=responds(200, BookingOut))
-def undo_check_in(request, pk: int):
+@router.post("/bookings/{pk}/undo-check-in", response=responds(200, BookingOut))
+def undo_check_in(request, pk: QueryId):
     return _attendance(request, pk, bookings.undo_check_in)
 
 
-@router.post("/bookings/{int:pk}/no-show", response=responds(200, BookingOut))
-def no_show(request, pk: int):
+@router.post("/bookings/{pk}/no-show", response=responds(200, BookingOut))
+def no_show(request, pk: QueryId):
     return _attendance(request, pk, bookings.mark_no_show)

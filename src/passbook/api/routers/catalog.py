@@ -1,7 +1,7 @@
 """Categories, class types, staff, rooms and pass products."""
 
 from django.db.models import Model
-from ninja import PatchDict, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from passbook.api.routers.common import caller, one, responds
 from passbook.api.schemas import (
@@ -11,15 +11,18 @@ from passbook.api.schemas import (
     ClassTypeOut,
     ProductIn,
     ProductOut,
+    QueryId,
     ResourceIn,
     ResourceOut,
     StaffIn,
     StaffOut,
     money,
+    partial,
 )
 from passbook.models import Category, ClassType, PassProduct, Resource, Staff, User
 from passbook.services import records
 
+ProductPatch = partial(ProductIn)
 router = Router(tags=["catalog"])
 MANAGER = User.Role.MANAGER
 
@@ -36,10 +39,8 @@ def crud(
     def list_all(request):
         return model.objects.all()
 
-    @router.get(
-        f"{path}/{{int:pk}}", response=responds(200, schema_out), operation_id=f"get_{name}"
-    )
-    def get(request, pk: int):
+    @router.get(f"{path}/{{pk}}", response=responds(200, schema_out), operation_id=f"get_{name}")
+    def get(request, pk: QueryId):
         return one(model.objects.all(), pk, name.replace("_", " "))
 
     @router.post(path, response=responds(201, schema_out), operation_id=f"create_{name}")
@@ -47,17 +48,19 @@ def crud(
         caller(request).require(MANAGER)
         return Status(201, records.save(model(), body.dict()))
 
-    @router.patch(
-        f"{path}/{{int:pk}}", response=responds(200, schema_out), operation_id=f"update_{name}"
-    )
-    def update(request, pk: int, body: PatchDict[schema_in]):
-        caller(request).require(MANAGER)
-        return records.save(one(model.objects.all(), pk, name.replace("_", " ")), body)
+    patch = partial(schema_in)
 
-    @router.delete(
-        f"{path}/{{int:pk}}", response=responds(204, None), operation_id=f"delete_{name}"
+    @router.patch(
+        f"{path}/{{pk}}", response=responds(200, schema_out), operation_id=f"update_{name}"
     )
-    def delete(request, pk: int):
+    def update(request, pk: QueryId, body: patch):
+        caller(request).require(MANAGER)
+        return records.save(
+            one(model.objects.all(), pk, name.replace("_", " ")), body.dict(exclude_unset=True)
+        )
+
+    @router.delete(f"{path}/{{pk}}", response=responds(204, None), operation_id=f"delete_{name}")
+    def delete(request, pk: QueryId):
         caller(request).require(MANAGER)
         records.delete(one(model.objects.all(), pk, name.replace("_", " ")))
         return Status(204, None)
@@ -113,8 +116,8 @@ def list_products(request, filters: Query[ProductFilter]):
     return [_product_out(request, p) for p in qs]
 
 
-@router.get("/products/{int:pk}", response=responds(200, ProductOut), tags=["products"])
-def get_product(request, pk: int):
+@router.get("/products/{pk}", response=responds(200, ProductOut), tags=["products"])
+def get_product(request, pk: QueryId):
     return _product_out(request, one(_products(request), pk, "pass product"))
 
 
@@ -124,15 +127,15 @@ def create_product(request, body: ProductIn):
     return Status(201, _product_out(request, _save_product(PassProduct(), body.dict())))
 
 
-@router.patch("/products/{int:pk}", response=responds(200, ProductOut), tags=["products"])
-def update_product(request, pk: int, body: PatchDict[ProductIn]):
+@router.patch("/products/{pk}", response=responds(200, ProductOut), tags=["products"])
+def update_product(request, pk: QueryId, body: ProductPatch):
     caller(request).require(MANAGER)
     product = one(_products(request), pk, "pass product")
-    return _product_out(request, _save_product(product, dict(body)))
+    return _product_out(request, _save_product(product, body.dict(exclude_unset=True)))
 
 
-@router.post("/products/{int:pk}/archive", response=responds(200, ProductOut), tags=["products"])
-def archive_product(request, pk: int):
+@router.post("/products/{pk}/archive", response=responds(200, ProductOut), tags=["products"])
+def archive_product(request, pk: QueryId):
     caller(request).require(MANAGER)
     product = records.save(one(_products(request), pk, "pass product"), {"archived": True})
     return _product_out(request, product)

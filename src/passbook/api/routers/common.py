@@ -9,7 +9,14 @@ from passbook.api.auth import Caller
 from passbook.api.schemas import Problem
 from passbook.services.errors import NotFound
 
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+ERRORS: dict[int, Any] = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+}
 
 
 def responds(ok: int, schema: Any) -> dict[int, Any]:

@@ -1,14 +1,15 @@
 """Customers, and 'why wasn't my pass used?'."""
 
 from django.db.models import Q
-from ninja import Field, PatchDict, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
-from passbook.api.schemas import CustomerIn, CustomerOut, Id, VerdictOut, page_of
+from passbook.api.schemas import CustomerIn, CustomerOut, QueryId, VerdictOut, page_of, partial
 from passbook.models import Customer, User
 from passbook.services import records
 from passbook.services.explain import explain
 
+CustomerPatch = partial(CustomerIn)
 router = Router(tags=["customers"])
 
 
@@ -40,19 +41,19 @@ def create_customer(request, body: CustomerIn):
     return Status(201, records.save(Customer(), body.dict()))
 
 
-@router.get("/customers/{int:pk}", response=responds(200, CustomerOut))
-def get_customer(request, pk: int):
+@router.get("/customers/{pk}", response=responds(200, CustomerOut))
+def get_customer(request, pk: QueryId):
     return one(_customers(request), pk, "customer")
 
 
-@router.patch("/customers/{int:pk}", response=responds(200, CustomerOut))
-def update_customer(request, pk: int, body: PatchDict[CustomerIn]):
+@router.patch("/customers/{pk}", response=responds(200, CustomerOut))
+def update_customer(request, pk: QueryId, body: CustomerPatch):
     """Staff, or the customer themselves."""
-    return records.save(one(_customers(request), pk, "customer"), body)
+    return records.save(one(_customers(request), pk, "customer"), body.dict(exclude_unset=True))
 
 
-@router.delete("/customers/{int:pk}", response=responds(204, None))
-def delete_customer(request, pk: int):
+@router.delete("/customers/{pk}", response=responds(204, None))
+def delete_customer(request, pk: QueryId):
     """Only a customer with no passes, bookings or payments can be deleted."""
     caller(request).require(User.Role.MANAGER)
     records.delete(one(_customers(request), pk, "customer"))
@@ -60,11 +61,11 @@ def delete_customer(request, pk: int):
 
 
 class ExplainQuery(Schema):
-    session: Id
+    session: QueryId
 
 
-@router.get("/customers/{int:pk}/explain", response=responds(200, list[VerdictOut]))
-def explain_passes(request, pk: int, q: Query[ExplainQuery]):
+@router.get("/customers/{pk}/explain", response=responds(200, list[VerdictOut]))
+def explain_passes(request, pk: QueryId, q: Query[ExplainQuery]):
     """For each of the customer's passes: `chosen` for this session, or why not."""
     customer = one(_customers(request), pk, "customer")
     return [

@@ -1,7 +1,5 @@
 """Passes: lists, detail, history, purchases, staff edits and payments."""
 
-from datetime import date
-
 from django.db.models import F
 from ninja import Field, Query, Router, Status
 
@@ -12,12 +10,13 @@ from passbook.api.schemas import (
     AddSessionIn,
     AdjustIn,
     BookingOut,
+    Day,
     EntryOut,
-    Id,
     PassOut,
     PaymentIn,
     PaymentOut,
     PurchaseIn,
+    QueryId,
     TopUpIn,
     TotalIn,
     ValidityIn,
@@ -58,10 +57,10 @@ def _passes(request):
 
 class PassFilter(PageParams):
     status: PassStatus | None = None
-    customer: Id | None = None
-    product: Id | None = None
+    customer: QueryId | None = None
+    product: QueryId | None = None
     payment_status: PaymentStatus | None = None
-    expiring_before: date | None = Field(None, description="expires on or before this day")
+    expiring_before: Day | None = Field(None, description="expires on or before this day")
     sort: str = Field(
         "-purchased_at",
         pattern=r"^-?[a-z_]+$",
@@ -96,13 +95,13 @@ def _ordering(sort: str) -> list:
     return [f.asc(nulls_last=True) for f in fields]
 
 
-@router.get("/passes/{int:pk}", response=responds(200, PassOut))
-def get_pass(request, pk: int):
+@router.get("/passes/{pk}", response=responds(200, PassOut))
+def get_pass(request, pk: QueryId):
     return one(_passes(request), pk, "pass")
 
 
-@router.get("/passes/{int:pk}/history", response=responds(200, list[EntryOut]))
-def pass_history(request, pk: int):
+@router.get("/passes/{pk}/history", response=responds(200, list[EntryOut]))
+def pass_history(request, pk: QueryId):
     p = one(_passes(request), pk, "pass")
     return PassEntry.objects.filter(customer_pass=p).select_related("actor")
 
@@ -143,7 +142,7 @@ def _customer_may_buy(who, body: PurchaseIn) -> None:
         raise Forbidden("Customers buy at list price and pay through the portal or the desk.")
 
 
-def _edited(request, pk: int) -> Pass:
+def _edited(request, pk: QueryId) -> Pass:
     caller(request).require(MANAGER)
     return one(_passes(request), pk, "pass")
 
@@ -152,8 +151,8 @@ def _reread(p: Pass) -> Pass:
     return Pass.objects.select_related("customer").get(pk=p.pk)
 
 
-@router.post("/passes/{int:pk}/total", response=responds(200, PassOut), tags=["pass edits"])
-def set_total(request, pk: int, body: TotalIn):
+@router.post("/passes/{pk}/total", response=responds(200, PassOut), tags=["pass edits"])
+def set_total(request, pk: QueryId, body: TotalIn):
     """Set the total credits; 0 or null makes the pass unlimited."""
     p = _edited(request, pk)
     return _reread(
@@ -161,8 +160,8 @@ def set_total(request, pk: int, body: TotalIn):
     )
 
 
-@router.post("/passes/{int:pk}/validity", response=responds(200, PassOut), tags=["pass edits"])
-def change_validity(request, pk: int, body: ValidityIn):
+@router.post("/passes/{pk}/validity", response=responds(200, PassOut), tags=["pass edits"])
+def change_validity(request, pk: QueryId, body: ValidityIn):
     """Move start and expiry (local dates). Extending an expired pass revives it."""
     p = _edited(request, pk)
     return _reread(
@@ -176,28 +175,28 @@ def change_validity(request, pk: int, body: ValidityIn):
     )
 
 
-@router.post("/passes/{int:pk}/top-up", response=responds(200, PassOut), tags=["pass edits"])
-def top_up(request, pk: int, body: TopUpIn):
+@router.post("/passes/{pk}/top-up", response=responds(200, PassOut), tags=["pass edits"])
+def top_up(request, pk: QueryId, body: TopUpIn):
     p = _edited(request, pk)
     return _reread(passes.top_up(p.id, body.amount, reason=body.reason, actor=caller(request).user))
 
 
-@router.post("/passes/{int:pk}/adjust", response=responds(200, PassOut), tags=["pass edits"])
-def adjust(request, pk: int, body: AdjustIn):
+@router.post("/passes/{pk}/adjust", response=responds(200, PassOut), tags=["pass edits"])
+def adjust(request, pk: QueryId, body: AdjustIn):
     """Add or remove credits with a reason (kept in the history)."""
     p = _edited(request, pk)
     return _reread(passes.adjust(p.id, body.amount, reason=body.reason, actor=caller(request).user))
 
 
-@router.post("/passes/{int:pk}/void", response=responds(200, PassOut), tags=["pass edits"])
-def void(request, pk: int, body: VoidIn):
+@router.post("/passes/{pk}/void", response=responds(200, PassOut), tags=["pass edits"])
+def void(request, pk: QueryId, body: VoidIn):
     """Void the pass; its booked sessions are cancelled and released."""
     p = _edited(request, pk)
     return _reread(passes.void(p.id, reason=body.reason, actor=caller(request).user))
 
 
-@router.post("/passes/{int:pk}/sessions", response=responds(201, BookingOut), tags=["pass edits"])
-def add_session(request, pk: int, body: AddSessionIn):
+@router.post("/passes/{pk}/sessions", response=responds(201, BookingOut), tags=["pass edits"])
+def add_session(request, pk: QueryId, body: AddSessionIn):
     """Nabooki's Add Session: an appointment (date, time, staff, room) booked on this pass."""
     caller(request).require_staff()
     p = one(_passes(request), pk, "pass")
@@ -219,8 +218,8 @@ def add_session(request, pk: int, body: AddSessionIn):
 
 
 class PaymentFilter(PageParams):
-    customer: Id | None = None
-    pass_id: Id | None = Field(None, alias="pass")
+    customer: QueryId | None = None
+    pass_id: QueryId | None = Field(None, alias="pass")
 
 
 @router.get("/payments", response=responds(200, page_of(PaymentOut)), tags=["payments"])
@@ -233,8 +232,8 @@ def list_payments(request, f: Query[PaymentFilter]):
     return paginate(qs, f.page, f.page_size)
 
 
-@router.post("/passes/{int:pk}/payments", response=responds(201, PaymentOut), tags=["payments"])
-def record_payment(request, pk: int, body: PaymentIn):
+@router.post("/passes/{pk}/payments", response=responds(201, PaymentOut), tags=["payments"])
+def record_payment(request, pk: QueryId, body: PaymentIn):
     caller(request).require_staff()
     p = one(_passes(request), pk, "pass")
     return Status(
@@ -242,8 +241,8 @@ def record_payment(request, pk: int, body: PaymentIn):
     )
 
 
-@router.post("/passes/{int:pk}/refunds", response=responds(201, PaymentOut), tags=["payments"])
-def refund(request, pk: int, body: PaymentIn):
+@router.post("/passes/{pk}/refunds", response=responds(201, PaymentOut), tags=["payments"])
+def refund(request, pk: QueryId, body: PaymentIn):
     """Give money back (never more than was paid). Managers and owners."""
     caller(request).require(MANAGER)
     p = one(_passes(request), pk, "pass")

@@ -1,12 +1,12 @@
 """Sessions: the timetable, creating one-off or weekly sessions, cancelling."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, F, Q
 from ninja import Query, Router, Schema, Status
 
 from passbook.api.routers.common import caller, one, responds
-from passbook.api.schemas import BookingOut, CancelIn, Id, SessionIn, SessionOut
+from passbook.api.schemas import BookingOut, CancelIn, Day, QueryId, SessionIn, SessionOut
 from passbook.models import Booking, Business, ClassType, Session, User
 from passbook.services import locks, schedule
 from passbook.services.schedule import SessionInput
@@ -22,10 +22,10 @@ def sessions():
 
 
 class SessionFilter(Schema):
-    start: date | None = None
-    end: date | None = None
-    category: Id | None = None
-    class_type: Id | None = None
+    start: Day | None = None
+    end: Day | None = None
+    category: QueryId | None = None
+    class_type: QueryId | None = None
     include_cancelled: bool = False
 
 
@@ -48,8 +48,8 @@ def list_sessions(request, filters: Query[SessionFilter]):
     return qs[:1000]
 
 
-@router.get("/sessions/{int:pk}", response=responds(200, SessionOut))
-def get_session(request, pk: int):
+@router.get("/sessions/{pk}", response=responds(200, SessionOut))
+def get_session(request, pk: QueryId):
     return one(sessions(), pk, "session")
 
 
@@ -73,8 +73,8 @@ def create_sessions(request, body: SessionIn):
     return Status(201, list(sessions().filter(id__in=[s.id for s in made])))
 
 
-@router.post("/sessions/{int:pk}/cancel", response=responds(200, list[BookingOut]))
-def cancel_session(request, pk: int, body: CancelIn):
+@router.post("/sessions/{pk}/cancel", response=responds(200, list[BookingOut]))
+def cancel_session(request, pk: QueryId, body: CancelIn):
     """Cancel a session; every booking is cancelled and its credit released."""
     caller(request).require(User.Role.MANAGER)
     return schedule.cancel_session(pk, actor=caller(request).user, reason=body.reason)

@@ -1,0 +1,84 @@
+"""Idempotency-Key: replay, conflict, scope, failures, and concurrent duplicates."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from passbook.models import Booking, IdempotencyRecord, PassEntry, Session
+from tests.api.conftest import staff_api
+from tests.factories import SessionFactory
+
+
+def _book(api, studio, key, session=None):
+    body = {"customer_id": studio.a.id, "session_id": (session or studio.free).id}
+    return api.post("/bookings", body, **{"Idempotency-Key": key})
+
+
+def test_same_key_same_body_replays_the_stored_response(owner, studio):
+    first = _book(owner, studio, "k-1")
+    again = _book(owner, studio, "k-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Booking.objects.filter(session=studio.free).count() == 1
+
+
+def test_same_key_different_body_is_422(owner, studio):
+    _book(owner, studio, "k-2")
+    other = SessionFactory(class_type=studio.class_type)
+    response = _book(owner, studio, "k-2", session=other)
+    assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
+    assert not Booking.objects.filter(session=other).exists()
+
+
+def test_keys_are_scoped_to_the_caller(owner, apis, studio):
+    _book(owner, studio, "shared")
+    response = _book(apis["manager"], studio, "shared")
+    assert response.status_code == 409 and response.json()["code"] == "already_booked"
+
+
+def test_a_failed_request_changes_nothing_and_leaves_the_key_free(owner, studio):
+    Session.objects.filter(pk=studio.free.pk).update(status="cancelled")
+    assert _book(owner, studio, "k-3").status_code == 409
+    assert not IdempotencyRecord.objects.exists()
+    Session.objects.filter(pk=studio.free.pk).update(status="scheduled")
+    assert _book(owner, studio, "k-3").status_code == 201
+
+
+def test_money_moves_once(owner, studio):
+    path = f"/passes/{studio.pass_a.id}/payments"
+    for _ in range(3):
+        owner.post(path, {"amount": "20.00", "method": "cash"}, **{"Idempotency-Key": "pay-1"})
+    studio.pass_a.refresh_from_db()
+    assert studio.pass_a.amount_paid == 220
+
+
+def test_a_bad_key_is_refused(owner, studio):
+    response = _book(owner, studio, "x" * 256)
+    assert response.status_code == 422 and not Booking.objects.filter(session=studio.free).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_16_concurrent_same_key_requests_have_one_effect(studio):
+    owner = staff_api("owner")
+    responses = []
+    barrier = threading.Barrier(16)
+
+    def send():
+        try:
+            barrier.wait()
+            responses.append(_book(owner, studio, "rush-1"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in responses] == [201] * 16
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert Booking.objects.filter(session=studio.free).count() == 1
+    booking_id = responses[0].json()["id"]
+    assert PassEntry.objects.filter(booking_id=booking_id, kind="hold").count() == 1
