@@ -16,6 +16,16 @@ from tests.factories import (
 SYDNEY = ZoneInfo("Australia/Sydney")
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests serve static files without `collectstatic`, so no manifest to look things up in.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need real row locks; skip them on SQLite."""
     from django.conf import settings

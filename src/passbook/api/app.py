@@ -47,7 +47,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     items = [
         {
-            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+            "field": _field(e.get("loc", ())),
             "message": e.get("msg", "invalid"),
         }
         for e in exc.errors
