@@ -64,6 +64,7 @@ class Studio:
     trainer: object
     room: object
     product: object
+    spare_product: object
     a: object
     b: object
     spare_customer: object
@@ -98,6 +99,7 @@ def studio(business) -> Studio:
         trainer=StaffFactory(),
         room=ResourceFactory(),
         product=product,
+        spare_product=ProductFactory(name="Never sold"),
         a=a,
         b=b,
         spare_customer=CustomerFactory(first_name="Spare"),

@@ -60,6 +60,7 @@ OPS = [
     Op("POST", "/products", MANAGER, {"name": "Trial", "price": "20.00", "credits": "2"}),
     Op("PATCH", "/products/{s.product.id}", MANAGER, {"price": "210.00"}),
     Op("POST", "/products/{s.product.id}/archive", MANAGER),
+    Op("DELETE", "/products/{s.spare_product.id}", MANAGER),
     Op("GET", "/sessions", ANY),
     Op("GET", "/sessions/{s.future.id}", ANY),
     Op("POST", "/sessions", MANAGER, _session_body),

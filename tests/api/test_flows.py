@@ -159,3 +159,10 @@ def test_tokens_are_printed_once_stored_hashed_and_revocable(db, capsys):
     assert api.get("/categories").status_code == 401
     bad = Api(Client(), {"Authorization": "Bearer pbk_not-a-token"})
     assert bad.get("/categories").status_code == 401
+
+
+def test_a_sold_product_is_archived_not_deleted(owner, studio):
+    refused = owner.call("DELETE", f"/products/{studio.product.id}")
+    assert refused.status_code == 409 and refused.json()["code"] == "in_use"
+    assert owner.post(f"/products/{studio.product.id}/archive").json()["archived"] is True
+    assert studio.product.id not in [p["id"] for p in owner.get("/products").json()]

@@ -139,3 +139,11 @@ def archive_product(request, pk: QueryId):
     caller(request).require(MANAGER)
     product = records.save(one(_products(request), pk, "pass product"), {"archived": True})
     return _product_out(request, product)
+
+
+@router.delete("/products/{pk}", response=responds(204, None), tags=["products"])
+def delete_product(request, pk: QueryId):
+    """Delete a product never sold; a sold one answers 409 `in_use` (archive it instead)."""
+    caller(request).require(MANAGER)
+    records.delete(one(_products(request), pk, "pass product"))
+    return Status(204, None)
