@@ -45,3 +45,54 @@ def payment_condition(status: PaymentStatus) -> Q:
 
 def with_remaining(qs: QuerySet) -> QuerySet:
     return qs.annotate(remaining_credits=F("total") - F("held") - F("used"))
+
+
+PASS_SORTS = {
+    "customer": ("customer__last_name", "customer__first_name"),
+    "name": ("name",),
+    "total": ("total",),
+    "held": ("held",),
+    "used": ("used",),
+    "remaining": ("remaining_credits",),
+    "expires_at": ("expires_at",),
+    "purchased_at": ("purchased_at",),
+    "price": ("price",),
+    "paid": ("amount_paid",),
+    "id": ("id",),
+}
+
+
+def pass_ordering(sort: str) -> list | None:
+    """Order for '-key' / 'key' (None if unknown); an unlimited pass (no total) counts as
+    having the most credits, and a pass that never expires as expiring last."""
+    key = sort.lstrip("-")
+    if key not in PASS_SORTS:
+        return None
+    fields = [F(name) for name in PASS_SORTS[key]] + [F("id")]
+    if sort.startswith("-"):
+        return [f.desc(nulls_first=True) for f in fields]
+    return [f.asc(nulls_last=True) for f in fields]
+
+
+def filter_passes(
+    qs: QuerySet,
+    now: datetime,
+    *,
+    status: PassStatus | None = None,
+    payment: PaymentStatus | None = None,
+    customer_id: int | None = None,
+    product_id: int | None = None,
+    expires_by: datetime | None = None,
+) -> QuerySet:
+    """The Sales › Passes filters, shared by the back office and the API."""
+    if status:
+        qs = qs.filter(status_condition(PassStatus(status), now))
+    if payment:
+        qs = qs.filter(payment_condition(PaymentStatus(payment)))
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if expires_by:
+        qs = qs.filter(expires_at__lte=expires_by)
+    return with_remaining(qs)

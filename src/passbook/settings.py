@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_htmx",
+    "axes",
     "passbook.apps.PassbookConfig",
 ]
 
@@ -38,6 +40,10 @@ MIDDLEWARE = [
     "passbook.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "passbook.web.middleware.BusinessTimeZoneMiddleware",
+    # Last, as django-axes asks: it turns locked-out logins into a lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "passbook.urls"
@@ -53,6 +59,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "passbook.web.office.common.business_context",
             ],
         },
     },
@@ -77,6 +84,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 
 AUTH_USER_MODEL = "passbook.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # login throttling
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures for one username from one address lock it out for an hour.
+AXES_FAILURE_LIMIT = int(os.environ.get("PASSBOOK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "office/locked_out.html"
+
+EMAIL_BACKEND = os.environ.get(
+    "PASSBOOK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("PASSBOOK_FROM_EMAIL", "passbook@localhost")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -101,7 +123,9 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "office:login"
+LOGIN_REDIRECT_URL = "office:home"
+LOGOUT_REDIRECT_URL = "office:login"
 
 # Test-only switch: when False, services skip their row locks so the concurrency
 # tests can show that the races they guard against really happen.

@@ -1,11 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from passbook.api.app import api
 from passbook.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("office/", include("passbook.web.office.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

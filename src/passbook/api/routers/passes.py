@@ -1,6 +1,5 @@
 """Passes: lists, detail, history, purchases, staff edits and payments."""
 
-from django.db.models import F
 from ninja import Field, Query, Router, Status
 
 from passbook import clock
@@ -23,8 +22,9 @@ from passbook.api.schemas import (
     VoidIn,
     page_of,
 )
-from passbook.models import Pass, PassEntry, PassProduct, Payment, User
-from passbook.queries import payment_condition, status_condition, with_remaining
+from passbook.models import Business, Pass, PassEntry, PassProduct, Payment, User
+from passbook.queries import PASS_SORTS, filter_passes, pass_ordering
+from passbook.rules.calendar import end_of_day
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
 from passbook.services import passes, payments
@@ -33,22 +33,6 @@ from passbook.services.payments import PaymentInput
 
 router = Router(tags=["passes"])
 MANAGER = User.Role.MANAGER
-SORTS = {
-    "purchased_at",
-    "expires_at",
-    "customer",
-    "name",
-    "total",
-    "remaining",
-    "price",
-    "paid",
-    "id",
-}
-SORT_FIELDS = {
-    "customer": ("customer__last_name", "customer__first_name"),
-    "remaining": ("remaining_credits",),
-    "paid": ("amount_paid",),
-}
 
 
 def _passes(request):
@@ -64,35 +48,27 @@ class PassFilter(PageParams):
     sort: str = Field(
         "-purchased_at",
         pattern=r"^-?[a-z_]+$",
-        description=f"one of {sorted(SORTS)}, '-' for descending",
+        description=f"one of {sorted(PASS_SORTS)}, '-' for descending",
     )
 
 
 @router.get("/passes", response=responds(200, page_of(PassOut)))
 def list_passes(request, f: Query[PassFilter]):
-    qs = with_remaining(_passes(request))
-    if f.status:
-        qs = qs.filter(status_condition(f.status, clock.now()))
-    if f.payment_status:
-        qs = qs.filter(payment_condition(f.payment_status))
-    if f.customer:
-        qs = qs.filter(customer_id=f.customer)
-    if f.product:
-        qs = qs.filter(product_id=f.product)
-    if f.expiring_before:
-        qs = qs.filter(expires_at__date__lte=f.expiring_before)
-    return paginate(qs.order_by(*_ordering(f.sort)), f.page, f.page_size)
-
-
-def _ordering(sort: str) -> list:
-    """Sort keys; an unlimited pass (no total) sorts as having the most credits."""
-    descending, key = sort.startswith("-"), sort.lstrip("-")
-    if key not in SORTS:
-        raise InvalidInput(f"Cannot sort by {key!r}.", field="sort")
-    fields = [F(name) for name in SORT_FIELDS.get(key, (key,))] + [F("id")]
-    if descending:
-        return [f.desc(nulls_first=True) for f in fields]
-    return [f.asc(nulls_last=True) for f in fields]
+    ordering = pass_ordering(f.sort)
+    if ordering is None:
+        raise InvalidInput(f"Cannot sort by {f.sort!r}.", field="sort")
+    tz = Business.current().tz
+    expires_by = end_of_day(f.expiring_before, tz) if f.expiring_before else None
+    qs = filter_passes(
+        _passes(request),
+        clock.now(),
+        status=f.status,
+        payment=f.payment_status,
+        customer_id=f.customer,
+        product_id=f.product,
+        expires_by=expires_by,
+    )
+    return paginate(qs.order_by(*ordering), f.page, f.page_size)
 
 
 @router.get("/passes/{pk}", response=responds(200, PassOut))

@@ -1,0 +1,68 @@
+"""What every back-office view shares: roles, domain errors shown in forms, the clock."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from passbook.models import Business, User
+from passbook.services.errors import DomainError
+
+RANK = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
+
+
+def staff(role: str = User.Role.FRONTDESK) -> Callable:
+    """Signed-in studio staff of at least `role`; others go to login or get 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if RANK.get(request.user.role, 0) < RANK[role]:
+                raise PermissionDenied(f"This needs the {User.Role(role).label} role.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def can(user: User, role: str) -> bool:
+    return RANK.get(getattr(user, "role", ""), 0) >= RANK[role]
+
+
+def attempt(
+    request: HttpRequest, form: forms.Form, action: Callable[[], object], success: str
+) -> bool:
+    """Run a service call for a valid form; on a domain error, show it beside the field.
+
+    Returns True when the action happened. A refused action changes nothing: the
+    service's transaction was rolled back.
+    """
+    if not form.is_valid():
+        return False
+    try:
+        action()
+    except DomainError as exc:
+        field = exc.details.get("field")
+        form.add_error(field if field in form.fields else None, exc.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def business_context(request: HttpRequest) -> dict:
+    """Template context: the business and the signed-in staff member's powers."""
+    if not request.path.startswith("/office/"):
+        return {}
+    user = request.user
+    return {
+        "business": Business.current(),
+        "is_manager": can(user, User.Role.MANAGER) if user.is_authenticated else False,
+        "is_owner": can(user, User.Role.OWNER) if user.is_authenticated else False,
+    }

@@ -1,0 +1,100 @@
+"""Customers: list and search, and the customer page with pass cards and a sell form."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from passbook import clock
+from passbook.models import Customer, Session
+from passbook.rules.money import payment_status
+from passbook.rules.status import pass_status
+from passbook.services import passes
+from passbook.services.facts import pass_facts
+from passbook.services.payments import PaymentInput
+from passbook.web.office import forms
+from passbook.web.office.common import attempt, staff
+
+
+@staff()
+def customer_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")[:100]
+    qs = Customer.objects.all()
+    for word in q.split()[:5]:
+        qs = qs.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "office/customer_list.html", {"page": page, "q": q})
+
+
+def _upcoming():
+    now = clock.now()
+    return Session.objects.select_related("class_type").filter(
+        status=Session.Status.SCHEDULED, starts_at__gte=now, starts_at__lte=now + timedelta(days=28)
+    )
+
+
+def _card(p, now) -> dict:
+    used_share = 0
+    if p.total:
+        used_share = int(((p.held + p.used) / p.total * 100).quantize(Decimal("1")))
+    return {
+        "pass": p,
+        "status": pass_status(pass_facts(p), now),
+        "payment": payment_status(p.price, p.amount_paid),
+        "percent": min(used_share, 100),
+    }
+
+
+def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
+    now = clock.now()
+    return render(
+        request,
+        "office/customer.html",
+        {
+            "customer": customer,
+            "cards": [_card(p, now) for p in customer.passes.order_by("-purchased_at")],
+            "bookings": customer.bookings.select_related(
+                "session__class_type", "customer_pass"
+            ).order_by("-session__starts_at")[:50],
+            "payments": customer.payments.order_by("-received_at")[:50],
+            "sell_form": sell_form or forms.SellForm(upcoming=_upcoming()),
+        },
+        status=422 if sell_form is not None else 200,
+    )
+
+
+@staff()
+def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, get_object_or_404(Customer, pk=pk))
+
+
+@require_POST
+@staff()
+def sell(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sell a pass, taking a payment and booking sessions at once (all or nothing)."""
+    customer = get_object_or_404(Customer, pk=pk)
+    form = forms.SellForm(request.POST, upcoming=_upcoming())
+
+    def sell_it():
+        d = form.cleaned_data
+        paid = d.get("paid")
+        passes.sell(
+            customer.id,
+            d["product"].id,
+            payment=PaymentInput(paid, d["method"]) if paid else None,
+            session_ids=[s.id for s in d["sessions"]],
+            actor=request.user,
+        )
+
+    if attempt(request, form, sell_it, "Pass sold."):
+        return redirect("office:customer", pk=pk)
+    return _page(request, customer, sell_form=form)

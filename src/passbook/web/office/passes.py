@@ -1,0 +1,322 @@
+"""Sales › Passes and the pass ticket (Nabooki's booking ticket: Sessions, Payments, History)."""
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from passbook import clock
+from passbook.models import Business, Pass, User
+from passbook.queries import filter_passes, pass_ordering
+from passbook.rules.calendar import end_of_day
+from passbook.rules.money import payment_status
+from passbook.rules.status import pass_status
+from passbook.services import bookings, passes, payments
+from passbook.services.facts import pass_facts
+from passbook.services.payments import PaymentInput
+from passbook.web.office import forms
+from passbook.web.office.common import attempt, staff
+
+MANAGER = User.Role.MANAGER
+COLUMNS = [
+    ("customer", "Customer"),
+    ("name", "Pass"),
+    ("total", "Total"),
+    ("held", "Booked"),
+    ("used", "Used"),
+    ("remaining", "Remaining"),
+    ("expires_at", "Valid until"),
+    ("paid", "Payment"),
+    (None, "Status"),
+]
+
+
+def _filtered(request: HttpRequest) -> tuple[forms.PassFilterForm, object]:
+    form = forms.PassFilterForm(request.GET or None)
+    qs = Pass.objects.select_related("customer")
+    f = form.cleaned_data if form.is_valid() else {}
+    now = clock.now()
+    within = f.get("expiring_within")
+    qs = filter_passes(
+        qs,
+        now,
+        status=f.get("status") or None,
+        payment=f.get("payment") or None,
+        product_id=f["product"].id if f.get("product") else None,
+        expires_by=(
+            end_of_day(
+                (now + timedelta(days=within)).astimezone(Business.current().tz).date(),
+                Business.current().tz,
+            )
+            if within is not None
+            else None
+        ),
+    )
+    if within is not None:
+        qs = qs.filter(expires_at__gte=now)
+    for word in (f.get("q") or "").split()[:5]:
+        qs = qs.filter(
+            Q(customer__first_name__icontains=word)
+            | Q(customer__last_name__icontains=word)
+            | Q(customer__email__icontains=word)
+        )
+    sort = request.GET.get("sort", "-purchased_at")
+    return form, qs.order_by(*(pass_ordering(sort) or pass_ordering("-purchased_at")))
+
+
+def _row(p: Pass, now: datetime) -> dict:
+    return {
+        "pass": p,
+        "status": pass_status(pass_facts(p), now),
+        "payment": payment_status(p.price, p.amount_paid),
+    }
+
+
+@staff()
+def pass_list(request: HttpRequest) -> HttpResponse:
+    form, qs = _filtered(request)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    now = clock.now()
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort = request.GET.get("sort", "-purchased_at")
+    query.pop("sort", None)
+    return render(
+        request,
+        "office/pass_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [_row(p, now) for p in page],
+            "columns": COLUMNS,
+            "sort": sort,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@staff()
+def pass_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV, the same rows as on screen (all pages)."""
+    _form, qs = _filtered(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="passes.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Pass id",
+            "Customer",
+            "Pass",
+            "Total",
+            "Booked",
+            "Used",
+            "Remaining",
+            "Valid until",
+            "Price",
+            "Paid",
+            "Payment",
+            "Status",
+        ]
+    )
+    now, tz = clock.now(), Business.current().tz
+    for p in qs.iterator(chunk_size=1000):
+        row = _row(p, now)
+        writer.writerow(
+            [
+                p.id,
+                p.customer.name,
+                p.name,
+                p.total if p.total is not None else "Unlimited",
+                p.held,
+                p.used,
+                p.remaining if p.remaining is not None else "Unlimited",
+                p.expires_at.astimezone(tz).date().isoformat() if p.expires_at else "",
+                p.price,
+                p.amount_paid,
+                row["payment"].label,
+                row["status"].label,
+            ]
+        )
+    return response
+
+
+# The ticket --------------------------------------------------------------------------------
+
+
+def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> HttpResponse:
+    p = get_object_or_404(Pass.objects.select_related("customer", "product"), pk=pk)
+    tz = Business.current().tz
+    status = 200 if not bound else 422
+    context = {
+        "p": p,
+        "tab": tab,
+        "status": pass_status(pass_facts(p), clock.now()),
+        "payment": payment_status(p.price, p.amount_paid),
+        "balance": p.price - p.amount_paid,
+        "bookings": p.bookings.select_related("session__class_type").order_by("session__starts_at"),
+        "payments": p.payments.select_related("recorded_by").order_by("received_at"),
+        "entries": p.entries.select_related("actor", "booking__session__class_type"),
+        "total_form": forms.TotalForm(initial={"total": p.total or 0}),
+        "validity_form": forms.ValidityForm(
+            initial={
+                "starts_on": p.starts_at.astimezone(tz).date() if p.starts_at else None,
+                "expires_on": p.expires_at.astimezone(tz).date() if p.expires_at else None,
+            }
+        ),
+        "top_up_form": forms.TopUpForm(),
+        "void_form": forms.VoidForm(),
+        "add_session_form": forms.AddSessionForm(),
+        "payment_form": forms.PaymentForm(),
+        "refund_form": forms.PaymentForm(prefix="refund"),
+        **bound,
+    }
+    return render(request, "office/pass_ticket.html", context, status=status)
+
+
+@staff()
+def pass_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    tab = request.GET.get("tab", "sessions")
+    return _ticket(request, pk, tab if tab in {"sessions", "payments", "history"} else "sessions")
+
+
+def _act(request, pk, form_name, form, action, success, tab="sessions") -> HttpResponse:
+    if attempt(request, form, action, success):
+        return redirect(f"/office/passes/{pk}/?tab={tab}")
+    return _ticket(request, pk, tab, **{form_name: form})
+
+
+@require_POST
+@staff(MANAGER)
+def edit_total(request, pk):
+    form = forms.TotalForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "total_form",
+        form,
+        lambda: passes.set_total(
+            pk, form.cleaned_data["total"], reason=form.cleaned_data["reason"], actor=request.user
+        ),
+        "Total sessions updated.",
+    )
+
+
+@require_POST
+@staff(MANAGER)
+def edit_validity(request, pk):
+    form = forms.ValidityForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "validity_form",
+        form,
+        lambda: passes.change_validity(
+            pk,
+            starts_on=form.cleaned_data["starts_on"],
+            expires_on=form.cleaned_data["expires_on"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        ),
+        "Validity updated.",
+    )
+
+
+@require_POST
+@staff(MANAGER)
+def top_up(request, pk):
+    form = forms.TopUpForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "top_up_form",
+        form,
+        lambda: passes.top_up(
+            pk, form.cleaned_data["amount"], reason=form.cleaned_data["reason"], actor=request.user
+        ),
+        "Sessions added to the pass.",
+    )
+
+
+@require_POST
+@staff(MANAGER)
+def void(request, pk):
+    form = forms.VoidForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "void_form",
+        form,
+        lambda: passes.void(pk, reason=form.cleaned_data["reason"], actor=request.user),
+        "Pass voided.",
+    )
+
+
+@require_POST
+@staff()
+def add_session(request, pk):
+    form = forms.AddSessionForm(request.POST)
+
+    def add():
+        d = form.cleaned_data
+        passes.add_session(
+            pk,
+            on=d["on"],
+            at=d["at"],
+            class_type_id=d["class_type"].id,
+            staff_id=d["staff"].id if d["staff"] else None,
+            resource_id=d["resource"].id if d["resource"] else None,
+            actor=request.user,
+        )
+
+    return _act(request, pk, "add_session_form", form, add, "Session added and booked.")
+
+
+def _payment(form: forms.PaymentForm) -> PaymentInput:
+    d = form.cleaned_data
+    tz = Business.current().tz
+    received = None
+    if d["received_on"]:
+        received = min(clock.now(), datetime.combine(d["received_on"], time(12), tzinfo=tz))
+    return PaymentInput(d["amount"], d["method"], received, note=d["note"])
+
+
+@require_POST
+@staff()
+def record_payment(request, pk):
+    form = forms.PaymentForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "payment_form",
+        form,
+        lambda: payments.record_payment(pk, _payment(form), actor=request.user),
+        "Payment recorded.",
+        tab="payments",
+    )
+
+
+@require_POST
+@staff(MANAGER)
+def refund(request, pk):
+    form = forms.PaymentForm(request.POST, prefix="refund")
+    return _act(
+        request,
+        pk,
+        "refund_form",
+        form,
+        lambda: payments.refund(pk, _payment(form), actor=request.user),
+        "Refund recorded.",
+        tab="payments",
+    )
+
+
+BOOKING_ACTIONS = {
+    "check-in": (bookings.check_in, "Checked in."),
+    "undo-check-in": (bookings.undo_check_in, "Check-in undone."),
+    "cancel": (bookings.cancel, "Booking cancelled."),
+    "no-show": (bookings.mark_no_show, "Marked as no-show."),
+}

@@ -1,0 +1,51 @@
+from django.contrib.auth import views as auth
+from django.urls import path
+from django.views.generic import RedirectView
+
+from passbook.web.office import customers, passes, sessions
+
+app_name = "office"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="office:passes"), name="home"),
+    path("login/", auth.LoginView.as_view(template_name="office/login.html"), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth.PasswordResetView.as_view(
+            template_name="office/password_reset.html",
+            email_template_name="office/password_reset_email.txt",
+            success_url="/office/password-reset/sent/",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth.PasswordResetDoneView.as_view(template_name="office/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(
+            template_name="office/password_reset_confirm.html", success_url="/office/login/"
+        ),
+        name="password_reset_confirm",
+    ),
+    path("passes/", passes.pass_list, name="passes"),
+    path("passes/export.csv", passes.pass_csv, name="passes_csv"),
+    path("passes/<int:pk>/", passes.pass_ticket, name="pass"),
+    path("passes/<int:pk>/total/", passes.edit_total, name="pass_total"),
+    path("passes/<int:pk>/validity/", passes.edit_validity, name="pass_validity"),
+    path("passes/<int:pk>/top-up/", passes.top_up, name="pass_top_up"),
+    path("passes/<int:pk>/void/", passes.void, name="pass_void"),
+    path("passes/<int:pk>/sessions/", passes.add_session, name="pass_add_session"),
+    path("passes/<int:pk>/payments/", passes.record_payment, name="pass_payment"),
+    path("passes/<int:pk>/refunds/", passes.refund, name="pass_refund"),
+    path("schedule/", sessions.schedule, name="schedule"),
+    path("sessions/<int:pk>/", sessions.session_page, name="session"),
+    path("sessions/<int:pk>/book/", sessions.add_to_session, name="session_book"),
+    path("bookings/<int:pk>/<slug:action>/", sessions.booking_action, name="booking_action"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<int:pk>/", customers.customer_page, name="customer"),
+    path("customers/<int:pk>/sell/", customers.sell, name="customer_sell"),
+]
