@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from passbook.models import (
+    Booking,
     Business,
     ClassType,
     Customer,
@@ -31,7 +32,14 @@ class Form(forms.Form):
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):
                 continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input d-block"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if isinstance(widget, forms.Textarea):
+                widget.attrs.setdefault("rows", 3)
             widget.attrs.setdefault("class", css)
 
 
@@ -119,3 +127,44 @@ class SellForm(Form):
 
 class AddToSessionForm(Form):
     customer = forms.ModelChoiceField(queryset=Customer.objects.all())
+
+
+class BookingFilterForm(Form):
+    on = forms.DateField(required=False, widget=DATE, label="Date")
+    session = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, max_length=100, label="Customer")
+    status = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any status"), *Booking.Status.choices]
+    )
+
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+class SessionForm(Form):
+    class_type = forms.ModelChoiceField(queryset=ClassType.objects.all(), label="Class")
+    on = forms.DateField(widget=DATE, label="Date")
+    at = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Time")
+    staff = forms.ModelChoiceField(queryset=Staff.objects.filter(active=True), required=False)
+    resource = forms.ModelChoiceField(queryset=Resource.objects.all(), required=False, label="Room")
+    capacity = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000, help_text="Empty = the class's default"
+    )
+    repeat_on = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        label="Repeat weekly on",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    until = forms.DateField(required=False, widget=DATE, label="Repeat until")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat_on") and not data.get("until"):
+            self.add_error("until", "Give the last date of the series.")
+        return data
+
+
+class CancelSessionForm(Form):
+    reason = forms.CharField(max_length=300, required=False)

@@ -3,22 +3,26 @@
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from passbook.models import Booking, Business, Customer, Session
+from passbook.models import Booking, Business, Customer, Session, User
 from passbook.services import bookings
+from passbook.services import schedule as schedule_service
 from passbook.services.errors import DomainError
 from passbook.services.explain import explain
+from passbook.services.schedule import SessionInput
 from passbook.web.office import forms
-from passbook.web.office.common import staff
+from passbook.web.office.common import attempt, staff
 from passbook.web.office.passes import BOOKING_ACTIONS
 
 
 @staff()
-def schedule(request: HttpRequest) -> HttpResponse:
+def schedule(request: HttpRequest, session_form=None) -> HttpResponse:
     """A week of sessions, Monday to Sunday, in the studio's time zone."""
     tz = Business.current().tz
     try:
@@ -42,8 +46,52 @@ def schedule(request: HttpRequest) -> HttpResponse:
             "monday": monday,
             "prev": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
+            "session_form": session_form or forms.SessionForm(initial={"on": day}),
         },
+        status=422 if session_form is not None else 200,
     )
+
+
+@require_POST
+@staff(User.Role.MANAGER)
+def create_sessions(request: HttpRequest) -> HttpResponse:
+    """One session, or a weekly series (all or nothing)."""
+    form = forms.SessionForm(request.POST)
+
+    def create():
+        d = form.cleaned_data
+        tz = Business.current().tz
+        inp = SessionInput(
+            d["class_type"],
+            datetime.combine(d["on"], d["at"], tzinfo=tz),
+            staff_id=d["staff"].id if d["staff"] else None,
+            resource_id=d["resource"].id if d["resource"] else None,
+            capacity=d["capacity"],
+        )
+        if d["repeat_on"]:
+            return schedule_service.create_weekly(inp, weekdays=d["repeat_on"], until=d["until"])
+        return [schedule_service.create_session(inp)]
+
+    if attempt(request, form, create, "Session(s) added to the schedule."):
+        return redirect(f"/office/schedule/?week={form.cleaned_data['on']:%Y-%m-%d}")
+    return schedule(request, session_form=form)
+
+
+@require_POST
+@staff(User.Role.MANAGER)
+def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a session: holds released; the customers to tell are listed."""
+    form = forms.CancelSessionForm(request.POST)
+    if form.is_valid():
+        try:
+            cancelled = schedule_service.cancel_session(
+                pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            names = ", ".join(b.customer.name for b in cancelled) or "nobody was booked"
+            messages.success(request, f"Session cancelled; credits given back. Tell: {names}.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("office:session", pk=pk)
 
 
 def _roster(request: HttpRequest, session: Session, **extra) -> HttpResponse:
@@ -118,3 +166,27 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = f"/office/sessions/{booking.session_id}/"
     return redirect(back)
+
+
+@staff()
+def booking_list(request: HttpRequest) -> HttpResponse:
+    """Managing Bookings: pass-paid bookings cost credits ("1.00 CR"), drop-ins money."""
+    form = forms.BookingFilterForm(request.GET or None)
+    qs = Booking.objects.select_related("customer", "session__class_type", "customer_pass")
+    f = form.cleaned_data if form.is_valid() else {}
+    if f.get("on"):
+        tz = Business.current().tz
+        qs = qs.filter(
+            session__starts_at__gte=datetime.combine(f["on"], time.min, tzinfo=tz),
+            session__starts_at__lte=datetime.combine(f["on"], time.max, tzinfo=tz),
+        )
+    if f.get("session"):
+        qs = qs.filter(session_id=f["session"])
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    for word in (f.get("q") or "").split()[:5]:
+        qs = qs.filter(
+            Q(customer__first_name__icontains=word) | Q(customer__last_name__icontains=word)
+        )
+    page = Paginator(qs.order_by("-session__starts_at", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "office/booking_list.html", {"form": form, "page": page})

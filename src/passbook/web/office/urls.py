@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path
 from django.views.generic import RedirectView
 
-from passbook.web.office import customers, passes, sessions
+from passbook.web.office import catalog, customers, passes, sessions
 
 app_name = "office"
 
@@ -42,6 +42,14 @@ urlpatterns = [
     path("passes/<int:pk>/payments/", passes.record_payment, name="pass_payment"),
     path("passes/<int:pk>/refunds/", passes.refund, name="pass_refund"),
     path("schedule/", sessions.schedule, name="schedule"),
+    path("schedule/new/", sessions.create_sessions, name="schedule_new"),
+    path("sessions/<int:pk>/cancel/", sessions.cancel_session, name="session_cancel"),
+    path("bookings/", sessions.booking_list, name="bookings"),
+    path("catalog/", catalog.catalog, name="catalog_home"),
+    path("catalog/<slug:kind>/", catalog.catalog, name="catalog"),
+    path("catalog/<slug:kind>/new/", catalog.catalog_edit, name="catalog_new"),
+    path("catalog/<slug:kind>/<int:pk>/", catalog.catalog_edit, name="catalog_edit"),
+    path("settings/", catalog.settings_page, name="settings"),
     path("sessions/<int:pk>/", sessions.session_page, name="session"),
     path("sessions/<int:pk>/book/", sessions.add_to_session, name="session_book"),
     path("bookings/<int:pk>/<slug:action>/", sessions.booking_action, name="booking_action"),
