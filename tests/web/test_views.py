@@ -1,0 +1,223 @@
+"""Back-office pages and actions: who may do what, and forms that explain what is wrong."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from passbook import clock
+from passbook.models import Booking, Business, Pass
+from tests.integration.helpers import fingerprint
+from tests.web.conftest import PASSWORD
+
+FRONTDESK, MANAGER, OWNER = "frontdesk", "manager", "owner"
+LEVEL = {FRONTDESK: 1, MANAGER: 2, OWNER: 3}
+
+PAGES = [  # (path, lowest role)
+    ("/office/passes/", FRONTDESK),
+    ("/office/passes/export.csv", FRONTDESK),
+    ("/office/passes/{o.pass_ada.id}/", FRONTDESK),
+    ("/office/passes/{o.pass_ada.id}/?tab=payments", FRONTDESK),
+    ("/office/passes/{o.pass_ada.id}/?tab=history", FRONTDESK),
+    ("/office/schedule/", FRONTDESK),
+    ("/office/sessions/{o.session.id}/", FRONTDESK),
+    ("/office/sessions/{o.session.id}/?customer={o.ada.id}", FRONTDESK),
+    ("/office/bookings/", FRONTDESK),
+    ("/office/customers/", FRONTDESK),
+    ("/office/customers/{o.ada.id}/", FRONTDESK),
+    ("/office/catalog/", MANAGER),
+    ("/office/catalog/products/new/", MANAGER),
+    ("/office/catalog/class-types/{o.yoga.id}/", MANAGER),
+    ("/office/catalog/staff/new/", OWNER),
+    ("/office/settings/", OWNER),
+]
+
+ACTIONS = [  # (path, form data, lowest role)
+    ("/office/passes/{o.pass_ada.id}/total/", {"total": "12"}, MANAGER),
+    (
+        "/office/passes/{o.pass_ada.id}/validity/",
+        {"starts_on": "2026-01-01", "expires_on": "2030-12-31"},
+        MANAGER,
+    ),
+    ("/office/passes/{o.pass_ada.id}/top-up/", {"amount": "2", "reason": "gift"}, MANAGER),
+    (
+        "/office/passes/{o.pass_ada.id}/refunds/",
+        {"refund-amount": "5", "refund-method": "cash"},
+        MANAGER,
+    ),
+    ("/office/passes/{o.pass_ada.id}/void/", {"reason": "refunded"}, MANAGER),
+    ("/office/passes/{o.pass_ada.id}/payments/", {"amount": "5", "method": "cash"}, FRONTDESK),
+    ("/office/bookings/{o.booking.id}/check-in/", {}, FRONTDESK),
+    (
+        "/office/customers/{o.bea.id}/sell/",
+        {"product": "{o.product.id}", "method": "card"},
+        FRONTDESK,
+    ),
+    (
+        "/office/sessions/{o.session.id}/book/",
+        {"customer": "{o.bea.id}", "paid_by": "drop_in"},
+        FRONTDESK,
+    ),
+    ("/office/sessions/{o.session.id}/cancel/", {"reason": "ill"}, MANAGER),
+    (
+        "/office/schedule/new/",
+        {"class_type": "{o.yoga.id}", "on": "2027-03-01", "at": "09:00"},
+        MANAGER,
+    ),
+    ("/office/catalog/categories/new/", {"name": "Barre"}, MANAGER),
+    ("/office/catalog/staff/new/", {"name": "Kim", "active": "on"}, OWNER),
+    (
+        "/office/settings/",
+        {
+            "name": "Studio 2",
+            "time_zone": "Europe/London",
+            "currency": "GBP",
+            "spend_order": "oldest_purchase",
+            "late_cancel_hours": "6",
+            "late_cancel_policy": "release",
+            "no_show_policy": "consume",
+        },
+        OWNER,
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ["anonymous", FRONTDESK, MANAGER, OWNER])
+@pytest.mark.parametrize(("path", "lowest"), PAGES, ids=[p for p, _ in PAGES])
+def test_pages(clients, office, role, path, lowest):
+    response = clients[role].get(path.format(o=office))
+    if role == "anonymous":
+        assert response.status_code == 302 and "/office/login/" in response["Location"]
+    elif LEVEL[role] < LEVEL[lowest]:
+        assert response.status_code in {403, 404}
+    else:
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["anonymous", FRONTDESK, MANAGER, OWNER])
+@pytest.mark.parametrize(("path", "data", "lowest"), ACTIONS, ids=[a[0] for a in ACTIONS])
+def test_actions(clients, office, role, path, data, lowest):
+    data = {k: v.format(o=office) for k, v in data.items()}
+    before = fingerprint()
+    response = clients[role].post(path.format(o=office), data)
+    if role == "anonymous" or LEVEL[role] < LEVEL[lowest]:
+        assert response.status_code in {302, 403, 404}
+        if role == "anonymous":
+            assert "/office/login/" in response["Location"]
+        assert fingerprint() == before
+    else:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert fingerprint() != before
+
+
+def test_a_refused_edit_shows_the_reason_beside_the_field_and_changes_nothing(clients, office):
+    before = fingerprint()
+    response = clients[MANAGER].post(
+        f"/office/passes/{office.pass_ada.id}/total/", {"total": "0.5"}
+    )  # one credit is already booked
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'data-error-for="__all__"' in page or 'data-error-for="total"' in page
+    assert "cannot be less than 1.00" in page
+    assert fingerprint() == before
+
+
+def test_form_validation_messages_sit_beside_their_fields(clients, office):
+    response = clients[MANAGER].post(
+        f"/office/passes/{office.pass_ada.id}/top-up/", {"amount": "-3", "reason": ""}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'data-error-for="amount"' in page and 'data-error-for="reason"' in page
+
+
+def test_selling_into_a_full_session_sells_nothing(clients, office):
+    office.session.__class__.objects.filter(pk=office.session.pk).update(capacity=1)
+    before = Pass.objects.count()
+    response = clients[FRONTDESK].post(
+        f"/office/customers/{office.bea.id}/sell/",
+        {
+            "product": office.product.id,
+            "sessions": [office.session.id],
+            "paid": "200",
+            "method": "card",
+        },
+    )
+    assert response.status_code == 422 and "This session is full." in response.content.decode()
+    assert Pass.objects.count() == before
+
+
+def test_settings_reject_an_unknown_time_zone(clients, office):
+    response = clients[OWNER].post(
+        "/office/settings/",
+        {
+            "name": "X",
+            "time_zone": "Mars/Base",
+            "currency": "USD",
+            "spend_order": "oldest_purchase",
+            "late_cancel_hours": "6",
+            "late_cancel_policy": "release",
+            "no_show_policy": "consume",
+        },
+    )
+    assert response.status_code == 422 and "IANA" in response.content.decode()
+    assert Business.current().time_zone == "UTC"
+
+
+def test_htmx_check_in_returns_the_updated_row(clients, office):
+    response = clients[FRONTDESK].post(
+        f"/office/bookings/{office.booking.id}/check-in/", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    row = response.content.decode()
+    assert row.strip().startswith(f'<tr id="booking-{office.booking.id}"') and "Attended" in row
+    assert Booking.objects.get(pk=office.booking.pk).status == "attended"
+
+
+def test_csv_export_follows_the_filters(clients, office):
+    from passbook.services import passes
+
+    passes.sell(office.bea.id, office.product.id)
+    response = clients[FRONTDESK].get("/office/passes/export.csv?payment=unpaid")
+    lines = response.content.decode().strip().splitlines()
+    assert lines[0].startswith("Pass id,Customer,Pass,Total")
+    assert len(lines) == 2 and "Bea" in lines[1] and "Unpaid" in lines[1]
+
+
+def test_login_page_logs_in_and_throttles_guessing(office, settings):
+    from django.test import Client
+
+    client = Client()
+    ok = client.post("/office/login/", {"username": "manager", "password": PASSWORD})
+    assert ok.status_code == 302
+    guesser = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        guesser.post("/office/login/", {"username": "owner", "password": "wrong"})
+    locked = guesser.post("/office/login/", {"username": "owner", "password": PASSWORD})
+    assert locked.status_code in {403, 429} and "_auth_user_id" not in guesser.session
+
+
+def test_passwords_are_hashed_with_argon2(office):
+    from passbook.models import User
+
+    assert User.objects.get(username="owner").password.startswith("argon2")
+
+
+def test_password_reset_sends_a_link(office, mailoutbox):
+    response = Client().post("/office/password-reset/", {"email": "owner@example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and "/office/reset/" in mailoutbox[0].body
+
+
+def test_logout_ends_the_session(clients):
+    assert clients[OWNER].post("/office/logout/").status_code == 302
+    assert clients[OWNER].get("/office/passes/").status_code == 302
+
+
+def test_expiring_within_filter(clients, office):
+    soon = clock.now() + timedelta(days=3)
+    Pass.objects.filter(pk=office.pass_ada.pk).update(expires_at=soon)
+    page = clients[FRONTDESK].get("/office/passes/?expiring_within=7").content.decode()
+    assert "Ada" in page
+    page = clients[FRONTDESK].get("/office/passes/?expiring_within=1").content.decode()
+    assert "No passes match." in page
