@@ -54,8 +54,9 @@ def office(business) -> Office:
     pass_ada = passes.sell(ada.id, product.id, payment=PaymentInput(Decimal("200"), "card"))
     session = SessionFactory(class_type=yoga, starts_at=clock.now() + timedelta(days=1))
     for role in ROLES:
-        User.objects.create(username=role, email=f"{role}@example.com", role=role,
-                            password=password_hash())
+        User.objects.create(
+            username=role, email=f"{role}@example.com", role=role, password=password_hash()
+        )
     return Office(
         yoga,
         product,

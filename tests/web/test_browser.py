@@ -1,0 +1,160 @@
+"""The back office in real Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+Set PASSBOOK_SCREENSHOTS=docs/img to refresh the user guide's screenshots.
+"""
+
+import csv
+import os
+import re
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from passbook import clock
+from passbook.services import passes
+from tests.factories import SessionFactory
+from tests.web.conftest import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# for setup are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = os.environ.get("PASSBOOK_SCREENSHOTS")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, office):
+    context = browser.new_context(
+        base_url=live_server.url, accept_downloads=True, viewport={"width": 1280, "height": 860}
+    )
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations on edits
+    page.goto("/office/login/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.get_by_role("heading", name="Sales › Passes")).to_be_visible()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/office-{name}.png", full_page=True)
+
+
+def test_sell_a_pass_with_two_sessions_booked_at_once(page, office):
+    later = SessionFactory(
+        class_type=office.yoga, starts_at=office.session.starts_at + timedelta(days=1)
+    )
+    page.goto(f"/office/customers/{office.bea.id}/")
+    page.select_option("#id_product", label="10-class pass")
+    page.check(f"#sell-form input[value='{office.session.id}']")
+    page.check(f"#sell-form input[value='{later.id}']")
+    page.fill("#id_paid", "200")
+    shot(page, "sell")
+    page.click("#sell-form button:has-text('Sell')")
+    expect(page.get_by_text("Pass sold.")).to_be_visible()
+    expect(page.locator("#pass-cards .credits")).to_have_text("8 of 10 credits")
+    expect(page.locator("#pass-cards .progress-bar")).to_have_text("20%")
+    shot(page, "customer")
+
+
+def test_book_from_the_roster_see_remaining_drop_then_check_in(page, office):
+    bea_pass = passes.sell(office.bea.id, office.product.id)
+    page.goto(f"/office/sessions/{office.session.id}/")
+    page.select_option("#id_customer", label=office.bea.name)
+    page.click("button:has-text('Which pass pays?')")
+    expect(page.locator("#verdicts")).to_contain_text("10-class pass: pays 1.00 CR")
+    shot(page, "explain")
+    page.click("#book-form button:has-text('Book')")
+    row = page.locator("#roster tr", has_text=office.bea.name)
+    expect(row.locator(".remaining")).to_have_text("9 left")
+    row.locator("button.check-in").click()  # htmx: only the row changes
+    expect(row.locator(".status")).to_have_text("Attended")
+    shot(page, "roster")
+    page.goto(f"/office/passes/{bea_pass.id}/")
+    expect(page.locator("#remaining")).to_have_text("9")
+    expect(page.locator("#used")).to_have_text("1")
+
+
+def test_set_a_pass_to_unlimited(page, office):
+    page.goto(f"/office/passes/{office.pass_ada.id}/")
+    page.click("summary:has-text('Edit total')")
+    page.fill("#total-form input[name='total']", "0")
+    page.click("#total-form button")
+    expect(page.get_by_text("Total sessions updated.")).to_be_visible()
+    expect(page.locator("#total")).to_have_text("Unlimited")
+    expect(page.locator("#remaining")).to_have_text("Unlimited")
+    shot(page, "ticket")
+
+
+def test_extend_an_expired_pass_and_book_with_it_again(page, office):
+    with clock.at(clock.now() - timedelta(days=200)):
+        old = passes.sell(office.bea.id, office.product.id)
+    page.goto(f"/office/sessions/{office.session.id}/?customer={office.bea.id}")
+    expect(page.locator("#verdicts")).to_contain_text("expired")
+    page.goto(f"/office/passes/{old.id}/")
+    page.click("summary:has-text('Change validity')")
+    page.fill(
+        "#validity-form input[name='expires_on']",
+        (clock.now() + timedelta(days=60)).date().isoformat(),
+    )
+    page.click("#validity-form button")
+    expect(page.get_by_text("Validity updated.")).to_be_visible()
+    expect(page.locator("h1 .badge")).to_have_text("Active")
+    page.goto(f"/office/sessions/{office.session.id}/?customer={office.bea.id}")
+    expect(page.locator("#verdicts")).to_contain_text("pays 1.00 CR")
+    page.click("#book-form button:has-text('Book')")
+    expect(page.locator("#roster tr", has_text=office.bea.name)).to_contain_text("1.00 CR")
+
+
+def test_record_a_partial_payment_and_see_partly_paid(page, office):
+    unpaid = passes.sell(office.bea.id, office.product.id)
+    page.goto(f"/office/passes/{unpaid.id}/?tab=payments")
+    page.fill("#payment-form input[name='amount']", "50")
+    page.select_option("#payment-form select[name='method']", "cash")
+    page.click("#payment-form button")
+    expect(page.locator("#payment-status")).to_have_text("Partly paid")
+    expect(page.locator("#balance")).to_have_text("150.00")
+    shot(page, "payments")
+    page.goto("/office/passes/")
+    page.fill("#id_q", "Bea")
+    page.click("button:has-text('Filter')")
+    expect(page.locator(f"#passes tr[data-pass='{unpaid.id}'] .payment")).to_have_text(
+        "Partly paid"
+    )
+    shot(page, "passes")
+
+
+def test_export_the_csv_and_read_it_back(page, office, tmp_path):
+    passes.sell(office.bea.id, office.product.id, price=Decimal("180"))
+    page.goto("/office/passes/?payment=unpaid")
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    target = tmp_path / "passes.csv"
+    download.value.save_as(target)
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert [(r["Customer"], r["Payment"], r["Remaining"]) for r in rows] == [
+        (office.bea.name, "Unpaid", "10.00")
+    ]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rows[0]["Valid until"])
