@@ -7,7 +7,7 @@ filter and page in the database.
 
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
@@ -45,6 +45,25 @@ def payment_condition(status: PaymentStatus) -> Q:
 
 def with_remaining(qs: QuerySet) -> QuerySet:
     return qs.annotate(remaining_credits=F("total") - F("held") - F("used"))
+
+
+STATUS_ORDER = [
+    PassStatus.ACTIVE,
+    PassStatus.NOT_STARTED,
+    PassStatus.USED_UP,
+    PassStatus.EXPIRED,
+    PassStatus.VOIDED,
+]
+
+
+def with_status_rank(qs: QuerySet, now: datetime) -> QuerySet:
+    """Annotate a sortable status: active first, voided last."""
+    return qs.annotate(
+        status_rank=Case(
+            *[When(status_condition(s, now), then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
+            output_field=IntegerField(),
+        )
+    )
 
 
 PASS_SORTS = {
@@ -95,4 +114,4 @@ def filter_passes(
         qs = qs.filter(product_id=product_id)
     if expires_by:
         qs = qs.filter(expires_at__lte=expires_by)
-    return with_remaining(qs)
+    return with_status_rank(with_remaining(qs), now)

@@ -221,3 +221,20 @@ def test_expiring_within_filter(clients, office):
     assert "Ada" in page
     page = clients[FRONTDESK].get("/office/passes/?expiring_within=1").content.decode()
     assert "No passes match." in page
+
+
+@pytest.mark.parametrize("sort", ["customer", "-customer", "name", "total", "-total", "held",
+                                  "used", "remaining", "-remaining", "expires_at", "paid",
+                                  "status", "-status", "nonsense"])
+def test_every_column_sorts(clients, office, sort):
+    from passbook.services import passes
+
+    passes.void(passes.sell(office.bea.id, office.product.id).id, reason="test")
+    response = clients[FRONTDESK].get(f"/office/passes/?sort={sort}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    active, voided = page.index("status-active"), page.index("status-voided")
+    if sort == "status":
+        assert active < voided
+    if sort == "-status":
+        assert voided < active
