@@ -77,6 +77,7 @@ PASS_SORTS = {
     "purchased_at": ("purchased_at",),
     "price": ("price",),
     "paid": ("amount_paid",),
+    "status": ("status_rank",),
     "id": ("id",),
 }
 

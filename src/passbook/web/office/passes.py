@@ -31,7 +31,7 @@ COLUMNS = [
     ("remaining", "Remaining"),
     ("expires_at", "Valid until"),
     ("paid", "Payment"),
-    (None, "Status"),
+    ("status", "Status"),
 ]
 
 
