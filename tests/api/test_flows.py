@@ -1,5 +1,6 @@
 """The common flows of docs/api.md, end to end over HTTP."""
 
+import json
 from datetime import timedelta
 
 from django.core.management import call_command
@@ -166,3 +167,12 @@ def test_a_sold_product_is_archived_not_deleted(owner, studio):
     assert refused.status_code == 409 and refused.json()["code"] == "in_use"
     assert owner.post(f"/products/{studio.product.id}/archive").json()["archived"] is True
     assert studio.product.id not in [p["id"] for p in owner.get("/products").json()]
+
+
+def test_problem_details_never_lose_their_standard_members():
+    from passbook.api.problems import from_domain_error
+    from passbook.services.errors import DomainError
+
+    response = from_domain_error(DomainError("boom", status="x", code="y", detail="z"))
+    body = json.loads(response.content)
+    assert (body["status"], body["code"], body["detail"]) == (409, "domain_error", "boom")

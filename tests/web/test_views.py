@@ -223,9 +223,25 @@ def test_expiring_within_filter(clients, office):
     assert "No passes match." in page
 
 
-@pytest.mark.parametrize("sort", ["customer", "-customer", "name", "total", "-total", "held",
-                                  "used", "remaining", "-remaining", "expires_at", "paid",
-                                  "status", "-status", "nonsense"])
+@pytest.mark.parametrize(
+    "sort",
+    [
+        "customer",
+        "-customer",
+        "name",
+        "total",
+        "-total",
+        "held",
+        "used",
+        "remaining",
+        "-remaining",
+        "expires_at",
+        "paid",
+        "status",
+        "-status",
+        "nonsense",
+    ],
+)
 def test_every_column_sorts(clients, office, sort):
     from passbook.services import passes
 

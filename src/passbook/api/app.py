@@ -52,7 +52,9 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         }
         for e in exc.errors
     ]
-    return problems.problem(422, "validation_error", "Some values are not valid.", errors=items)
+    return problems.problem(
+        422, "validation_error", "Some values are not valid.", {"errors": items}
+    )
 
 
 def _field(loc: tuple) -> str:

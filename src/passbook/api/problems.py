@@ -29,14 +29,17 @@ class Forbidden(DomainError):
     message = "Your role does not allow this."
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
+def problem(
+    status: int, code: str, detail: str, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    """A problem+json response; `extra` members never replace the standard ones."""
     body = {
+        **(extra or {}),
         "type": f"https://passbook.example/problems/{code}",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "code": code,
         "detail": detail,
-        **extra,
     }
     return HttpResponse(json.dumps(body, default=str), status=status, content_type=PROBLEM_JSON)
 
@@ -46,4 +49,4 @@ def from_domain_error(exc: DomainError) -> HttpResponse:
     extra = dict(exc.details)
     if "field" in extra and "errors" not in extra:
         extra["errors"] = [{"field": extra.pop("field"), "message": exc.message}]
-    return problem(status, exc.code, exc.message, **extra)  # details use their own names
+    return problem(status, exc.code, exc.message, extra)  # details use their own names
