@@ -254,7 +254,8 @@ def _customers(studio: Studio) -> None:
     for i, (first, last) in enumerate(zip(FIRST, LAST, strict=True)):
         user = None
         if i < 3:
-            user = User.objects.create_user(first.lower(), f"{first.lower()}@example.com", PASSWORD)
+            email = f"{first.lower()}.{last.lower()}@example.com"  # customers log in by email
+            user = User.objects.create_user(email, email, PASSWORD)
             studio.customer_logins.append((user.username, PASSWORD, f"{first} {last}"))
         studio.customers.append(
             Customer.objects.create(

@@ -7,7 +7,7 @@ filter and page in the database.
 
 from datetime import datetime
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
@@ -116,3 +116,16 @@ def filter_passes(
     if expires_by:
         qs = qs.filter(expires_at__lte=expires_by)
     return with_status_rank(with_remaining(qs), now)
+
+
+def sessions_with_places() -> QuerySet:
+    """Sessions annotated with `booked` (live bookings) and `places_left`."""
+    from passbook.models import Booking, Session
+
+    live = Count("bookings", filter=Q(bookings__status__in=Booking.LIVE))
+    # Meta.ordering does not apply to aggregate queries, so order here.
+    return (
+        Session.objects.select_related("class_type")
+        .annotate(booked=live, places_left=F("capacity") - live)
+        .order_by("starts_at", "id")
+    )

@@ -130,3 +130,8 @@ LOGOUT_REDIRECT_URL = "office:login"
 # Test-only switch: when False, services skip their row locks so the concurrency
 # tests can show that the races they guard against really happen.
 PASSBOOK_LOCKING = True
+
+# The portal's online payment provider (see passbook/payment_providers.py).
+PASSBOOK_PAYMENT_PROVIDER = os.environ.get(
+    "PASSBOOK_PAYMENT_PROVIDER", "passbook.payment_providers.OfflineProvider"
+)

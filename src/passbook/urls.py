@@ -7,6 +7,7 @@ from passbook.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("office/", include("passbook.web.office.urls")),
+    path("portal/", include("passbook.web.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

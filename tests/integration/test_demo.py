@@ -21,7 +21,7 @@ def demo_output(db, capsys):
 
 
 def test_demo_prints_the_logins_it_created(demo_output):
-    for login in ("owner", "manager", "frontdesk", "ava"):
+    for login in ("owner", "manager", "frontdesk", "ava.nguyen@example.com"):
         assert f"  {login} " in demo_output
     assert "passbook-demo" in demo_output and "verify: OK" in demo_output
 

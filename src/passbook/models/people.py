@@ -32,6 +32,8 @@ class Customer(models.Model):
         related_name="customer",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Secret for the private calendar feed; a new one revokes the old URL.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

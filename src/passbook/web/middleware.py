@@ -10,7 +10,7 @@ class BusinessTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/office/"):
+        if request.path.startswith(("/office/", "/portal/")):
             timezone.activate(Business.current().tz)
         try:
             return self.get_response(request)

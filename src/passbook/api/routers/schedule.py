@@ -2,12 +2,12 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Q
 from ninja import Query, Router, Schema, Status
 
 from passbook.api.routers.common import caller, one, responds
 from passbook.api.schemas import BookingOut, CancelIn, Day, QueryId, SessionIn, SessionOut
-from passbook.models import Booking, Business, ClassType, Session, User
+from passbook.models import Business, ClassType, Session, User
+from passbook.queries import sessions_with_places
 from passbook.services import locks, schedule
 from passbook.services.schedule import SessionInput
 
@@ -15,10 +15,7 @@ router = Router(tags=["sessions"])
 
 
 def sessions():
-    live = Count("bookings", filter=Q(bookings__status__in=Booking.LIVE))
-    return Session.objects.select_related("class_type").annotate(
-        booked=live, places_left=F("capacity") - live
-    )
+    return sessions_with_places()
 
 
 class SessionFilter(Schema):

@@ -21,12 +21,12 @@ class Command(BaseCommand):
             f"Demo studio loaded: {len(studio.customers)} customers, "
             f"{len(studio.products)} pass products."
         )
-        out(f"Staff logins (password '{demo.PASSWORD}'):")
+        out(f"Staff logins at /office/ (password '{demo.PASSWORD}'):")
         for username, role in studio.staff_logins:
             out(f"  {username:<10} {role}")
-        out(f"Customer logins (password '{demo.PASSWORD}'):")
+        out(f"Customer logins at /portal/ (password '{demo.PASSWORD}'):")
         for username, _password, name in studio.customer_logins:
-            out(f"  {username:<10} {name}")
+            out(f"  {username:<26} {name}")
         bad = list(problems())
         if bad:
             raise CommandError(f"verify found {len(bad)} problem(s) in the demo data")

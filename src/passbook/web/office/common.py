@@ -58,7 +58,7 @@ def attempt(
 
 def business_context(request: HttpRequest) -> dict:
     """Template context: the business and the signed-in staff member's powers."""
-    if not request.path.startswith("/office/"):
+    if not request.path.startswith(("/office/", "/portal/")):
         return {}
     user = request.user
     return {

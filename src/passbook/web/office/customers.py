@@ -1,7 +1,6 @@
 """Customers: list and search, and the customer page with pass cards and a sell form."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -11,11 +10,9 @@ from django.views.decorators.http import require_POST
 
 from passbook import clock
 from passbook.models import Customer, Session
-from passbook.rules.money import payment_status
-from passbook.rules.status import pass_status
 from passbook.services import passes
-from passbook.services.facts import pass_facts
 from passbook.services.payments import PaymentInput
+from passbook.web.cards import card
 from passbook.web.office import forms
 from passbook.web.office.common import attempt, staff
 
@@ -42,18 +39,6 @@ def _upcoming():
     )
 
 
-def _card(p, now) -> dict:
-    used_share = 0
-    if p.total:
-        used_share = int(((p.held + p.used) / p.total * 100).quantize(Decimal("1")))
-    return {
-        "pass": p,
-        "status": pass_status(pass_facts(p), now),
-        "payment": payment_status(p.price, p.amount_paid),
-        "percent": min(used_share, 100),
-    }
-
-
 def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
     now = clock.now()
     return render(
@@ -61,7 +46,7 @@ def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
         "office/customer.html",
         {
             "customer": customer,
-            "cards": [_card(p, now) for p in customer.passes.order_by("-purchased_at")],
+            "cards": [card(p, now) for p in customer.passes.order_by("-purchased_at")],
             "bookings": customer.bookings.select_related(
                 "session__class_type", "customer_pass"
             ).order_by("-session__starts_at")[:50],

@@ -1,0 +1,51 @@
+from django import forms
+
+from passbook.models import Category, PassProduct, Session
+from passbook.web.office.forms import Form
+
+
+class SignUpForm(Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100, required=False)
+    email = forms.EmailField(max_length=254)
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, max_length=128)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, max_length=128)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class TimetableFilter(Form):
+    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, empty_label="All classes"
+    )
+
+
+class SessionPick(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Session) -> str:
+        from django.utils import timezone
+
+        local = timezone.localtime(obj.starts_at)
+        return f"{local:%a %d %b %H:%M} {obj.class_type}"
+
+
+class BuyForm(Form):
+    product = forms.ModelChoiceField(
+        queryset=PassProduct.objects.filter(online_purchasable=True, archived=False),
+        widget=forms.HiddenInput,
+    )
+    sessions = SessionPick(
+        queryset=Session.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Book these sessions now (optional)",
+    )
+
+    def __init__(self, *args, upcoming=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if upcoming is not None:
+            self.fields["sessions"].queryset = upcoming

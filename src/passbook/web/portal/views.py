@@ -1,0 +1,284 @@
+"""The customer portal: my passes, timetable (which pass pays and why), buy, book, cancel,
+my bookings and a private calendar feed. Every write goes through the services."""
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from functools import wraps
+
+import icalendar
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from passbook import clock
+from passbook.models import Booking, Business, Customer, PassProduct, Session
+from passbook.models.business import CreditPolicy
+from passbook.payment_providers import provider
+from passbook.queries import sessions_with_places
+from passbook.services import accounts, bookings, passes
+from passbook.services.errors import DomainError
+from passbook.services.explain import explain_timetable
+from passbook.web.cards import card
+from passbook.web.office.common import attempt
+from passbook.web.portal import forms
+
+
+def customer_only(view: Callable) -> Callable:
+    """A signed-in customer; `request.customer` is theirs and nobody else's."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), "portal:login")
+        customer = Customer.objects.filter(user=request.user).first()
+        if customer is None:
+            raise Http404("This login has no customer account.")
+        request.customer = customer
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = forms.SignUpForm(request.POST or None)
+    if request.method == "POST":
+        made: list[Customer] = []
+
+        def create():
+            d = form.cleaned_data
+            made.append(
+                accounts.sign_up(
+                    first_name=d["first_name"],
+                    last_name=d["last_name"],
+                    email=d["email"],
+                    password=d["password1"],
+                )
+            )
+
+        if attempt(request, form, create, "Welcome! Your account is ready."):
+            login(request, made[0].user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("portal:home")
+    return render(
+        request, "portal/sign_up.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+def _upcoming(customer: Customer):
+    return (
+        customer.bookings.filter(status=Booking.Status.BOOKED, session__starts_at__gte=clock.now())
+        .select_related("session__class_type", "customer_pass")
+        .order_by("session__starts_at")
+    )
+
+
+@customer_only
+def my_passes(request: HttpRequest) -> HttpResponse:
+    now, customer = clock.now(), request.customer
+    upcoming = list(_upcoming(customer))
+    cards = [
+        (card(p, now), [b for b in upcoming if b.customer_pass_id == p.id])
+        for p in customer.passes.filter(voided_at__isnull=True).order_by("-purchased_at")
+    ]
+    return render(request, "portal/passes.html", {"cards": cards})
+
+
+def _week(request: HttpRequest) -> tuple[date, forms.TimetableFilter]:
+    form = forms.TimetableFilter(request.GET or None)
+    chosen = form.cleaned_data.get("week") if form.is_valid() else None
+    day = chosen or timezone.localdate()
+    return day - timedelta(days=day.weekday()), form
+
+
+@customer_only
+def timetable(request: HttpRequest) -> HttpResponse:
+    monday, form = _week(request)
+    tz = Business.current().tz
+    start = max(datetime.combine(monday, time.min, tzinfo=tz), clock.now())
+    sessions = list(
+        sessions_with_places()
+        .select_related("staff")
+        .filter(
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=datetime.combine(monday + timedelta(days=7), time.min, tzinfo=tz),
+        )
+    )
+    category = form.cleaned_data.get("category") if form.is_valid() else None
+    if category:
+        sessions = [s for s in sessions if s.class_type.category_id == category.id]
+    verdicts = explain_timetable(request.customer.id, sessions)
+    mine = {
+        b.session_id: b
+        for b in request.customer.bookings.filter(status__in=Booking.LIVE, session__in=sessions)
+    }
+    rows = [
+        {
+            "session": s,
+            "places_left": s.places_left,
+            "booking": mine.get(s.id),
+            "verdicts": verdicts[s.id],
+            "chosen": next((v for v in verdicts[s.id] if v.chosen), None),
+        }
+        for s in sessions
+    ]
+    return render(
+        request,
+        "portal/timetable.html",
+        {
+            "rows": rows,
+            "form": form,
+            "monday": monday,
+            "prev": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+        },
+    )
+
+
+@require_POST
+@customer_only
+def book(request: HttpRequest, session_id: int) -> HttpResponse:
+    try:
+        booking = bookings.book(request.customer.id, session_id, actor=request.user)
+        messages.success(
+            request,
+            f"Booked: {booking.session.class_type}, "
+            f"{booking.cost_label} from {booking.customer_pass.name}.",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(request.POST.get("back") or "portal:timetable")
+
+
+@customer_only
+def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Show what cancelling now means (late or not), then cancel on confirmation."""
+    booking = get_object_or_404(
+        request.customer.bookings.select_related("session__class_type", "customer_pass"),
+        pk=booking_id,
+        status=Booking.Status.BOOKED,
+    )
+    business = Business.current()
+    late = bookings.is_late_cancel(booking, business)
+    if request.method == "POST":
+        try:
+            bookings.cancel(booking.id, actor=request.user)
+            messages.success(request, "Booking cancelled.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("portal:bookings")
+    keeps_credit = not late or business.late_cancel_policy == CreditPolicy.RELEASE
+    return render(
+        request,
+        "portal/cancel.html",
+        {
+            "booking": booking,
+            "late": late,
+            "keeps_credit": keeps_credit,
+            "hours": business.late_cancel_hours,
+        },
+    )
+
+
+@customer_only
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    mine = request.customer.bookings.select_related("session__class_type", "customer_pass")
+    now = clock.now()
+    return render(
+        request,
+        "portal/bookings.html",
+        {
+            "upcoming": mine.filter(session__starts_at__gte=now).order_by("session__starts_at"),
+            "past": mine.filter(session__starts_at__lt=now).order_by("-session__starts_at")[:50],
+        },
+    )
+
+
+def _bookable_sessions(product: PassProduct):
+    ids = {c.id for c in product.categories.all()}
+    types = {c.id for c in product.class_types.all()}
+    qs = Session.objects.select_related("class_type").filter(
+        status=Session.Status.SCHEDULED,
+        starts_at__gte=clock.now(),
+        starts_at__lte=clock.now() + timedelta(days=28),
+    )
+    if ids or types:
+        qs = qs.filter(Q(class_type__category_id__in=ids) | Q(class_type_id__in=types))
+    return qs
+
+
+@customer_only
+def buy(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
+    products = PassProduct.objects.filter(online_purchasable=True, archived=False)
+    if product_id is None:
+        return render(request, "portal/shop.html", {"products": products, "provider": provider()})
+    product = get_object_or_404(products, pk=product_id)
+    form = forms.BuyForm(
+        request.POST or None, initial={"product": product}, upcoming=_bookable_sessions(product)
+    )
+    if request.method == "POST":
+        sold = []
+
+        def sell():
+            sold.append(
+                passes.sell(
+                    request.customer.id,
+                    product.id,
+                    actor=request.user,
+                    session_ids=[s.id for s in form.cleaned_data["sessions"]],
+                )
+            )
+
+        if attempt(request, form, sell, f"You bought {product.name}."):
+            checkout = provider().start(sold[0])
+            if checkout.redirect_url:
+                return redirect(checkout.redirect_url)
+            messages.info(request, checkout.message)
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/buy.html",
+        {"product": product, "form": form, "provider": provider()},
+        status=422 if form.errors else 200,
+    )
+
+
+@customer_only
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The private feed's URL; POST makes a new one (the old one stops working)."""
+    token = request.customer.calendar_token
+    if request.method == "POST" or not token:
+        token = accounts.new_calendar_token(request.customer.id)
+        if request.method == "POST":
+            messages.success(request, "New calendar link made; the old one no longer works.")
+    url = request.build_absolute_uri(f"/portal/calendar/{token}.ics")
+    return render(request, "portal/calendar.html", {"url": url})
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """iCalendar of the customer's booked sessions; the secret URL is the only key."""
+    customer = get_object_or_404(Customer, calendar_token=token)
+    business = Business.current()
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Passbook//bookings//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{business.name} bookings")
+    for b in customer.bookings.filter(status__in=Booking.LIVE).select_related(
+        "session__class_type", "session__staff", "session__resource"
+    ):
+        s = b.session
+        event = icalendar.Event()
+        event.add("uid", f"booking-{b.id}@passbook")
+        event.add("summary", f"{s.class_type} ({business.name})")
+        event.add("dtstart", s.starts_at)
+        event.add("dtend", s.ends_at)
+        event.add("dtstamp", b.created_at)
+        where = ", ".join(str(x) for x in (s.resource, s.staff) if x)
+        if where:
+            event.add("location", where)
+        cal.add_component(event)
+    return HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
