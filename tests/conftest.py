@@ -13,6 +13,8 @@ from tests.factories import (
     SessionFactory,
 )
 
+pytest_plugins = ["tests.browser"]  # the `browser` fixture (real Chromium)
+
 SYDNEY = ZoneInfo("Australia/Sydney")
 
 

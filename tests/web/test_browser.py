@@ -1,43 +1,18 @@
-"""The back office in real Chromium (Debian's /usr/bin/chromium, driven by Playwright).
-
-Set PASSBOOK_SCREENSHOTS=docs/img to refresh the user guide's screenshots.
-"""
+"""The back office in real Chromium (see tests/browser.py)."""
 
 import csv
-import os
 import re
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from passbook import clock
 from passbook.services import passes
+from tests.browser import shot
 from tests.factories import SessionFactory
 from tests.web.conftest import PASSWORD
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# for setup are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = os.environ.get("PASSBOOK_SCREENSHOTS")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium (apt-get install chromium)")
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -56,12 +31,6 @@ def page(browser, live_server, office):
     context.close()
 
 
-def shot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/office-{name}.png", full_page=True)
-
-
 def test_sell_a_pass_with_two_sessions_booked_at_once(page, office):
     later = SessionFactory(
         class_type=office.yoga, starts_at=office.session.starts_at + timedelta(days=1)
@@ -71,12 +40,12 @@ def test_sell_a_pass_with_two_sessions_booked_at_once(page, office):
     page.check(f"#sell-form input[value='{office.session.id}']")
     page.check(f"#sell-form input[value='{later.id}']")
     page.fill("#id_paid", "200")
-    shot(page, "sell")
+    shot(page, "office-sell")
     page.click("#sell-form button:has-text('Sell')")
     expect(page.get_by_text("Pass sold.")).to_be_visible()
     expect(page.locator("#pass-cards .credits")).to_have_text("8 of 10 credits")
     expect(page.locator("#pass-cards .progress-bar")).to_have_text("20%")
-    shot(page, "customer")
+    shot(page, "office-customer")
 
 
 def test_book_from_the_roster_see_remaining_drop_then_check_in(page, office):
@@ -85,13 +54,13 @@ def test_book_from_the_roster_see_remaining_drop_then_check_in(page, office):
     page.select_option("#id_customer", label=office.bea.name)
     page.click("button:has-text('Which pass pays?')")
     expect(page.locator("#verdicts")).to_contain_text("10-class pass: pays 1.00 CR")
-    shot(page, "explain")
+    shot(page, "office-explain")
     page.click("#book-form button:has-text('Book')")
     row = page.locator("#roster tr", has_text=office.bea.name)
     expect(row.locator(".remaining")).to_have_text("9 left")
     row.locator("button.check-in").click()  # htmx: only the row changes
     expect(row.locator(".status")).to_have_text("Attended")
-    shot(page, "roster")
+    shot(page, "office-roster")
     page.goto(f"/office/passes/{bea_pass.id}/")
     expect(page.locator("#remaining")).to_have_text("9")
     expect(page.locator("#used")).to_have_text("1")
@@ -105,7 +74,7 @@ def test_set_a_pass_to_unlimited(page, office):
     expect(page.get_by_text("Total sessions updated.")).to_be_visible()
     expect(page.locator("#total")).to_have_text("Unlimited")
     expect(page.locator("#remaining")).to_have_text("Unlimited")
-    shot(page, "ticket")
+    shot(page, "office-ticket")
 
 
 def test_extend_an_expired_pass_and_book_with_it_again(page, office):
@@ -136,14 +105,14 @@ def test_record_a_partial_payment_and_see_partly_paid(page, office):
     page.click("#payment-form button")
     expect(page.locator("#payment-status")).to_have_text("Partly paid")
     expect(page.locator("#balance")).to_have_text("150.00")
-    shot(page, "payments")
+    shot(page, "office-payments")
     page.goto("/office/passes/")
     page.fill("#id_q", "Bea")
     page.click("button:has-text('Filter')")
     expect(page.locator(f"#passes tr[data-pass='{unpaid.id}'] .payment")).to_have_text(
         "Partly paid"
     )
-    shot(page, "passes")
+    shot(page, "office-passes")
 
 
 def test_export_the_csv_and_read_it_back(page, office, tmp_path):

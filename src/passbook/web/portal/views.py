@@ -90,8 +90,7 @@ def my_passes(request: HttpRequest) -> HttpResponse:
 def _week(request: HttpRequest) -> tuple[date, forms.TimetableFilter]:
     form = forms.TimetableFilter(request.GET or None)
     chosen = form.cleaned_data.get("week") if form.is_valid() else None
-    day = chosen or timezone.localdate()
-    return day - timedelta(days=day.weekday()), form
+    return chosen or timezone.localdate(), form  # seven days from here, not Mon-Sun
 
 
 @customer_only
@@ -135,6 +134,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
             "monday": monday,
             "prev": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
+            "last": monday + timedelta(days=6),
         },
     )
 

@@ -1,0 +1,171 @@
+"""Portal access (anonymous, customer A against B) and validation."""
+
+import icalendar
+import pytest
+from django.test import Client
+
+from passbook.models import Booking, Customer, Pass, User
+from passbook.services import bookings
+from tests.integration.helpers import fingerprint
+from tests.portal.conftest import logged_in, sell
+
+PAGES = ["/portal/", "/portal/timetable/", "/portal/bookings/", "/portal/buy/", "/portal/calendar/"]
+
+
+@pytest.mark.parametrize("path", PAGES + ["/portal/buy/{p.general.id}/"])
+def test_anonymous_visitors_are_sent_to_log_in(portal, path):
+    response = Client().get(path.format(p=portal))
+    assert response.status_code == 302 and response["Location"].startswith("/portal/login/")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens_for_a_customer(portal, path):
+    sell(portal.a, portal.general)
+    assert logged_in(portal.a).get(path).status_code == 200
+
+
+def test_a_staff_login_without_a_customer_record_gets_no_portal(portal):
+    client = Client()
+    client.force_login(User.objects.create(username="desk", role="frontdesk"))
+    assert client.get("/portal/").status_code == 404
+
+
+def test_customers_see_only_their_own_passes_and_bookings(portal):
+    sell(portal.a, portal.general)
+    bookings.book(portal.a.id, portal.yoga_class.id)
+    page_b = logged_in(portal.b).get("/portal/").content.decode()
+    assert "10-class pass" not in page_b
+    assert "Vinyasa" not in logged_in(portal.b).get("/portal/bookings/").content.decode()
+
+
+def test_a_customer_cannot_cancel_someone_elses_booking(portal):
+    sell(portal.a, portal.general)
+    theirs = bookings.book(portal.a.id, portal.yoga_class.id)
+    client = logged_in(portal.b)  # logging in records last_login
+    before = fingerprint()
+    assert client.get(f"/portal/bookings/{theirs.id}/cancel/").status_code == 404
+    assert client.post(f"/portal/bookings/{theirs.id}/cancel/").status_code == 404
+    assert fingerprint() == before
+
+
+def test_booking_without_a_usable_pass_changes_nothing(portal):
+    client = logged_in(portal.b)
+    before = fingerprint()
+    response = client.post(f"/portal/book/{portal.yoga_class.id}/", follow=True)
+    assert "None of this customer&#x27;s passes can pay" in response.content.decode()
+    assert fingerprint() == before
+
+
+def test_only_products_sold_online_can_be_bought(portal):
+    portal.general.online_purchasable = False
+    portal.general.save()
+    client = logged_in(portal.a)
+    assert client.get(f"/portal/buy/{portal.general.id}/").status_code == 404
+    assert (
+        client.post(f"/portal/buy/{portal.general.id}/", {"product": portal.general.id}).status_code
+        == 404
+    )
+    assert not Pass.objects.exists()
+
+
+def test_buying_is_all_or_nothing(portal):
+    portal.yoga_class.__class__.objects.filter(pk=portal.yoga_class.pk).update(capacity=1)
+    sell(portal.b, portal.general)
+    bookings.book(portal.b.id, portal.yoga_class.id)
+    response = logged_in(portal.a).post(
+        f"/portal/buy/{portal.general.id}/",
+        {"product": portal.general.id, "sessions": [portal.later_yoga.id, portal.yoga_class.id]},
+    )
+    assert response.status_code == 422 and "This session is full." in response.content.decode()
+    assert not Pass.objects.filter(customer=portal.a).exists()
+
+
+def test_offline_payment_issues_the_pass_unpaid(portal):
+    response = logged_in(portal.a).post(
+        f"/portal/buy/{portal.general.id}/", {"product": portal.general.id}, follow=True
+    )
+    assert "Please pay 200.00 at the desk." in response.content.decode()
+    bought = Pass.objects.get(customer=portal.a)
+    assert bought.amount_paid == 0 and bought.price == 200
+
+
+def test_sign_up_makes_a_login_and_a_customer(db, business):
+    response = Client().post(
+        "/portal/sign-up/",
+        {
+            "first_name": "Cy",
+            "last_name": "Test",
+            "email": "Cy@Example.com",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get(email="cy@example.com")
+    assert customer.user.username == "cy@example.com"
+    assert customer.user.password.startswith("argon2")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"password2": "something else"}, "password2", "The two passwords differ."),
+        ({"password1": "12345678", "password2": "12345678"}, "password1", "too common"),
+        ({"email": "ada@example.com"}, "email", "already exists"),
+        ({"email": "not-an-email"}, "email", "valid email"),
+        ({"first_name": ""}, "first_name", "required"),
+    ],
+)
+def test_sign_up_explains_each_problem_beside_its_field(portal, data, field, message):
+    form = {
+        "first_name": "Cy",
+        "last_name": "",
+        "email": "cy@example.com",
+        "password1": "a long enough passphrase",
+        "password2": "a long enough passphrase",
+        **data,
+    }
+    before = fingerprint()
+    page = Client().post("/portal/sign-up/", form).content.decode()
+    assert f'data-error-for="{field}"' in page and message in page
+    assert fingerprint() == before
+
+
+def test_the_calendar_feed_lists_exactly_the_booked_sessions(portal):
+    sell(portal.a, portal.general)
+    kept = bookings.book(portal.a.id, portal.yoga_class.id)
+    dropped = bookings.book(portal.a.id, portal.later_yoga.id)
+    bookings.cancel(dropped.id)
+    client = logged_in(portal.a)
+    client.get("/portal/calendar/")
+    token = Customer.objects.get(pk=portal.a.pk).calendar_token
+    feed = Client().get(f"/portal/calendar/{token}.ics")  # no login: the URL is the key
+    assert feed["Content-Type"].startswith("text/calendar")
+    events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [str(e["uid"]) for e in events] == [f"booking-{kept.id}@passbook"]
+    assert events[0].decoded("dtstart") == portal.yoga_class.starts_at.replace(microsecond=0)
+
+
+def test_a_new_calendar_link_revokes_the_old_one(portal):
+    client = logged_in(portal.a)
+    client.get("/portal/calendar/")
+    old = Customer.objects.get(pk=portal.a.pk).calendar_token
+    client.post("/portal/calendar/")
+    new = Customer.objects.get(pk=portal.a.pk).calendar_token
+    assert new != old
+    assert Client().get(f"/portal/calendar/{old}.ics").status_code == 404
+    assert Client().get(f"/portal/calendar/{new}.ics").status_code == 200
+
+
+def test_late_cancel_shows_its_consequence_first(portal, business):
+    from datetime import timedelta
+
+    from passbook import clock
+
+    sell(portal.a, portal.general)
+    booking = bookings.book(portal.a.id, portal.yoga_class.id)
+    client = logged_in(portal.a)
+    with clock.at(portal.yoga_class.starts_at - timedelta(hours=1)):
+        page = client.get(f"/portal/bookings/{booking.id}/cancel/").content.decode()
+    assert "late cancellation" in page and "will be used" in page
+    assert Booking.objects.get(pk=booking.pk).status == "booked"  # nothing until confirmed
