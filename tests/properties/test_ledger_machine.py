@@ -1,0 +1,187 @@
+"""A stateful property test: random sequences of real service calls, checked against a
+simple model and the invariants after every step (DESIGN.md §3).
+
+Each step is a service call: sell, book, cancel (in time or late), check in, undo,
+no-show, top-up, set total, extend, expire (dates moved into the past), void. After every
+step: every pass agrees with its ledger, no counted pass is below zero, no session is
+over capacity, each pass's held and used equal what its bookings say, totals match the
+model, and a refused call changed nothing.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from passbook import clock
+from passbook.models import Booking, Pass, Session
+from passbook.services import bookings, passes
+from passbook.services.errors import DomainError
+from passbook.services.verify import problems
+from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory, SessionFactory
+from tests.integration.helpers import fingerprint
+
+S = Booking.Status
+USED = {S.ATTENDED, S.LATE_CANCELLED, S.NO_SHOW}  # the business consumes on late/no-show
+
+
+class Studio(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()  # each run starts from the fixture's data and rolls back
+        self.now = clock.now()
+        yoga = ClassTypeFactory()
+        self.customers = CustomerFactory.create_batch(3)
+        self.products = [
+            ProductFactory(credits=3),
+            ProductFactory(credits=None),
+            ProductFactory(credits=Decimal("1.5")),
+        ]
+        self.sessions = [
+            SessionFactory(
+                class_type=yoga,
+                capacity=2,
+                starts_at=self.now + timedelta(days=d, hours=h),
+                ends_at=self.now + timedelta(days=d, hours=h + 1),
+            )
+            for d, h in [(1, 0), (1, 3), (2, 0), (3, 5)]
+        ]
+        self.totals: dict[int, Decimal | None] = {}  # the model: what each total should be
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    def _attempt(self, action, moment=None) -> bool:
+        """Run a service call; if it is refused, the database must be unchanged."""
+        before = fingerprint()
+        try:
+            with clock.at(moment or self.now):
+                action()
+            return True
+        except DomainError:
+            assert fingerprint() == before, "a refused call changed something"
+            return False
+
+    def _passes(self):
+        return list(Pass.objects.order_by("id"))
+
+    def _bookings(self, *statuses):
+        return list(Booking.objects.filter(status__in=statuses).order_by("id"))
+
+    # -- rules ---------------------------------------------------------------------------
+
+    @rule(c=st.integers(0, 2), p=st.integers(0, 2), with_sessions=st.booleans())
+    def sell(self, c, p, with_sessions):
+        ids = [self.sessions[0].id, self.sessions[2].id] if with_sessions else []
+        sold = []
+        if self._attempt(
+            lambda: sold.append(
+                passes.sell(self.customers[c].id, self.products[p].id, session_ids=ids)
+            )
+        ):
+            self.totals[sold[0].id] = self.products[p].credits
+
+    @rule(c=st.integers(0, 2), s=st.integers(0, 3))
+    def book(self, c, s):
+        self._attempt(lambda: bookings.book(self.customers[c].id, self.sessions[s].id))
+
+    @rule(i=st.integers(0, 50), late=st.booleans())
+    def cancel(self, i, late):
+        live = self._bookings(S.BOOKED)
+        if live:
+            b = live[i % len(live)]
+            moment = b.session.starts_at - timedelta(hours=1) if late else None
+            self._attempt(lambda: bookings.cancel(b.id), moment)
+
+    @rule(i=st.integers(0, 50))
+    def check_in(self, i):
+        live = self._bookings(S.BOOKED)
+        if live:
+            self._attempt(lambda: bookings.check_in(live[i % len(live)].id))
+
+    @rule(i=st.integers(0, 50))
+    def undo_check_in(self, i):
+        attended = self._bookings(S.ATTENDED)
+        if attended:
+            self._attempt(lambda: bookings.undo_check_in(attended[i % len(attended)].id))
+
+    @rule(i=st.integers(0, 50))
+    def no_show(self, i):
+        live = self._bookings(S.BOOKED)
+        if live:
+            b = live[i % len(live)]
+            self._attempt(lambda: bookings.mark_no_show(b.id), b.session.ends_at)
+
+    @rule(i=st.integers(0, 50), amount=st.sampled_from(["1", "2.5"]))
+    def top_up(self, i, amount):
+        all_passes = self._passes()
+        if all_passes:
+            p = all_passes[i % len(all_passes)]
+            if self._attempt(lambda: passes.top_up(p.id, Decimal(amount), reason="prop")):
+                self.totals[p.id] += Decimal(amount)
+
+    @rule(i=st.integers(0, 50), total=st.sampled_from(["0", "1", "2", "6"]))
+    def set_total(self, i, total):
+        all_passes = self._passes()
+        if all_passes:
+            p = all_passes[i % len(all_passes)]
+            if self._attempt(lambda: passes.set_total(p.id, Decimal(total))):
+                self.totals[p.id] = None if total == "0" else Decimal(total)
+
+    @rule(i=st.integers(0, 50), days=st.sampled_from([-30, -1, 10, 90]))
+    def move_expiry(self, i, days):
+        """Negative days expire the pass (refused while sessions are booked after it)."""
+        all_passes = self._passes()
+        if all_passes:
+            p = all_passes[i % len(all_passes)]
+            starts = (p.starts_at or self.now).date() - timedelta(days=60)
+            ends: date = self.now.date() + timedelta(days=days)
+            self._attempt(lambda: passes.change_validity(p.id, starts_on=starts, expires_on=ends))
+
+    @rule(i=st.integers(0, 50))
+    def void(self, i):
+        all_passes = self._passes()
+        if all_passes:
+            self._attempt(lambda: passes.void(all_passes[i % len(all_passes)].id, reason="prop"))
+
+    # -- invariants ----------------------------------------------------------------------
+
+    @invariant()
+    def ledger_and_counters_agree(self):
+        assert list(problems()) == []
+
+    @invariant()
+    def counters_match_the_bookings(self):
+        for p in Pass.objects.all():
+            mine = list(p.bookings.all())
+            held = sum((b.credits for b in mine if b.status == S.BOOKED), Decimal(0))
+            used = sum((b.credits for b in mine if b.status in USED), Decimal(0))
+            assert (p.held, p.used) == (held, used), p
+            assert p.remaining is None or p.remaining >= 0
+            assert p.total == self.totals[p.id]
+
+    @invariant()
+    def no_session_over_capacity(self):
+        for s in Session.objects.all():
+            assert s.bookings.filter(status__in=Booking.LIVE).count() <= s.capacity
+
+
+@pytest.mark.django_db
+def test_services_keep_every_invariant(business):
+    business.late_cancel_policy = business.no_show_policy = "consume"
+    business.save()
+    run_state_machine_as_test(
+        Studio,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
