@@ -34,3 +34,11 @@ def shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def csp_violations(page) -> list[str]:
+    """Collects the browser's Content-Security-Policy complaints for this page."""
+    seen: list[str] = []
+    page.on("console", lambda msg: seen.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    return seen

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -13,7 +14,10 @@ def _env_flag(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_flag("PASSBOOK_DEBUG", True)
-SECRET_KEY = os.environ.get("PASSBOOK_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = os.environ.get("PASSBOOK_SECRET_KEY", DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured("Set PASSBOOK_SECRET_KEY (50+ random characters) in production.")
 ALLOWED_HOSTS = os.environ.get("PASSBOOK_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 
 INSTALLED_APPS = [
@@ -32,6 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "passbook.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,10 +93,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # login throttling
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failures for one username from one address lock it out for an hour.
+# Five failures on one account (from anywhere), or from one address (on any account),
+# lock it out for an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("PASSBOOK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "office/locked_out.html"
 
@@ -123,6 +129,21 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Cookies and transport. Session and CSRF cookies are HttpOnly/SameSite=Lax by default
+# (the CSRF cookie stays readable so browser API clients can send it back).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:  # production: HTTPS only
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_flag("PASSBOOK_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("PASSBOOK_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if _env_flag("PASSBOOK_BEHIND_PROXY", False):  # TLS ends at a proxy that sets this
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 LOGIN_URL = "office:login"
 LOGIN_REDIRECT_URL = "office:home"
 LOGOUT_REDIRECT_URL = "office:login"

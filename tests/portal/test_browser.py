@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from passbook import clock
 from passbook.models import Booking
 from passbook.services import bookings
-from tests.browser import shot
+from tests.browser import csp_violations, shot
 from tests.portal.conftest import PASSWORD, sell
 
 PHONE = {"width": 390, "height": 844}
@@ -19,6 +19,7 @@ DESKTOP = {"width": 1280, "height": 860}
 def open_portal(browser, live_server, customer, viewport=PHONE):
     context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
+    page.csp = csp_violations(page)
     page.goto("/portal/login/")
     page.fill("#id_username", customer.email)
     page.fill("#id_password", PASSWORD)
@@ -32,6 +33,7 @@ def ada(browser, live_server, portal):
     page = open_portal(browser, live_server, portal.a)
     yield page
     page.context.close()
+    assert page.csp == []
 
 
 def week_of(session) -> str:

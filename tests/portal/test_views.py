@@ -169,3 +169,14 @@ def test_late_cancel_shows_its_consequence_first(portal, business):
         page = client.get(f"/portal/bookings/{booking.id}/cancel/").content.decode()
     assert "late cancellation" in page and "will be used" in page
     assert Booking.objects.get(pk=booking.pk).status == "booked"  # nothing until confirmed
+
+
+def test_portal_forms_need_the_csrf_token(portal):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(portal.a.user)
+    for path in [
+        f"/portal/book/{portal.yoga_class.id}/",
+        "/portal/calendar/",
+        f"/portal/buy/{portal.general.id}/",
+    ]:
+        assert client.post(path, {"product": portal.general.id}).status_code == 403

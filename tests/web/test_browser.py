@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from passbook import clock
 from passbook.services import passes
-from tests.browser import shot
+from tests.browser import csp_violations, shot
 from tests.factories import SessionFactory
 from tests.web.conftest import PASSWORD
 
@@ -21,6 +21,7 @@ def page(browser, live_server, office):
         base_url=live_server.url, accept_downloads=True, viewport={"width": 1280, "height": 860}
     )
     page = context.new_page()
+    violations = csp_violations(page)
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations on edits
     page.goto("/office/login/")
     page.fill("#id_username", "manager")
@@ -29,6 +30,7 @@ def page(browser, live_server, office):
     expect(page.get_by_role("heading", name="Sales › Passes")).to_be_visible()
     yield page
     context.close()
+    assert violations == []  # nothing the page needs is blocked by the CSP
 
 
 def test_sell_a_pass_with_two_sessions_booked_at_once(page, office):

@@ -1,11 +1,11 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from passbook.models.fields import CreditField, MoneyField
-from passbook.rules.calendar import Validity, ValidityUnit
+from passbook.rules.calendar import Validity, ValidityUnit, supported
 
 
 class Category(models.Model):
@@ -71,7 +71,9 @@ class PassProduct(models.Model):
     validity_unit = models.CharField(
         max_length=10, blank=True, choices=[(u.value, u.value) for u in ValidityUnit]
     )
-    validity_count = models.PositiveIntegerField(null=True, blank=True)
+    validity_count = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
     valid_until = models.DateField(null=True, blank=True, help_text="A fixed last day.")
     start_rule = models.CharField(
         max_length=16, choices=StartRule.choices, default=StartRule.PURCHASE
@@ -114,6 +116,10 @@ class PassProduct(models.Model):
             errors["valid_until"] = "Choose a duration or a fixed last day, not both."
         if self.start_rule == StartRule.FIXED_DATE and not self.start_date:
             errors["start_date"] = "A fixed-date start needs its date."
+        for field in ("valid_until", "start_date"):
+            day = getattr(self, field)
+            if day is not None and not supported(day):
+                errors[field] = "Use a date between 2000 and 2099."
         if self.start_date and self.valid_until and self.valid_until < self.start_date:
             errors["valid_until"] = "The last day is before the start date."
         if errors:

@@ -35,6 +35,15 @@ class Validity:
         return first_day + timedelta(days=days - 1)
 
 
+# Dates outside these would overflow when converted between zones; no studio needs them.
+FIRST_SUPPORTED_DAY = date(2000, 1, 1)
+LAST_SUPPORTED_DAY = date(2099, 12, 31)
+
+
+def supported(day: date) -> bool:
+    return FIRST_SUPPORTED_DAY <= day <= LAST_SUPPORTED_DAY
+
+
 def start_of_day(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 

@@ -109,3 +109,12 @@ class ResourceBusy(DomainError):
 class RefundExceedsPaid(DomainError):
     code = "refund_exceeds_paid"
     message = "A refund cannot be larger than what was paid."
+
+
+def check_days(**days) -> None:
+    """Refuse dates outside 2000-2099 with a clear message (None means 'not given')."""
+    from passbook.rules.calendar import supported
+
+    for field, day in days.items():
+        if day is not None and not supported(day):
+            raise InvalidInput("Use a date between 2000 and 2099.", field=field)

@@ -165,6 +165,7 @@ def change_validity(
 
     Extending an expired pass makes its remaining credits usable again.
     """
+    errors.check_days(starts_on=starts_on, expires_on=expires_on)
     p = _locked_pass(pass_id)
     tz = Business.current().tz
     if starts_on and expires_on and expires_on < starts_on:
@@ -216,6 +217,7 @@ def add_session(
     actor: User | None = None,
 ) -> Booking:
     """Nabooki's 'Add Session': create an appointment (capacity 1) and book it on this pass."""
+    errors.check_days(on=on)
     class_type = locks.get(ClassType, class_type_id, "No such class type.")
     tz = Business.current().tz
     starts_at = datetime.combine(on, at, tzinfo=tz)

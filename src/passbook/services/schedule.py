@@ -37,6 +37,7 @@ def create_session_locked(inp: SessionInput, series: SessionSeries | None = None
     """Create one session inside the caller's transaction, refusing double-booked staff
     and rooms (on PostgreSQL an exclusion constraint backs this check up)."""
     ct = inp.class_type
+    errors.check_days(starts_at=inp.starts_at.date())
     ends_at = inp.ends_at or inp.starts_at + timedelta(minutes=ct.duration_minutes)
     if ends_at <= inp.starts_at:
         raise errors.InvalidInput("A session must end after it starts.", field="ends_at")
@@ -80,6 +81,7 @@ def create_weekly(inp: SessionInput, *, weekdays: list[int], until: date) -> lis
         raise errors.InvalidInput(
             "Pick weekdays between Monday (0) and Sunday (6).", field="weekdays"
         )
+    errors.check_days(starts_at=inp.starts_at.date(), until=until)
     tz = Business.current().tz
     local_start = inp.starts_at.astimezone(tz)
     if until < local_start.date() or until > local_start.date() + timedelta(days=366):

@@ -1,0 +1,1 @@
+from tests.web.conftest import clients, office  # noqa: F401 - fixtures shared with web tests
