@@ -39,6 +39,8 @@ def shot(page, name: str) -> None:
 def csp_violations(page) -> list[str]:
     """Collects the browser's Content-Security-Policy complaints for this page."""
     seen: list[str] = []
-    page.on("console", lambda msg: seen.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: seen.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     return seen
