@@ -176,3 +176,10 @@ def test_problem_details_never_lose_their_standard_members():
     response = from_domain_error(DomainError("boom", status="x", code="y", detail="z"))
     body = json.loads(response.content)
     assert (body["status"], body["code"], body["detail"]) == (409, "domain_error", "boom")
+
+
+def test_nul_characters_are_refused_not_crashed_on(owner, studio):
+    created = owner.post("/customers", {"first_name": "Nu\u0000ll"})
+    assert created.status_code == 422 and created.json()["code"] == "validation_error"
+    searched = owner.get("/customers?search=%00")
+    assert searched.status_code == 422

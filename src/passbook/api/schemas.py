@@ -88,7 +88,8 @@ def whole(low: int, high: int) -> Any:
     return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_int)]
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store NUL; the schema says so up front
+Name = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=100)]
 Id = whole(1, 2**63 - 1)
 QueryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # query and path text
 
@@ -179,8 +180,8 @@ class ClassTypeOut(Schema):
 
 
 class StaffFields(Schema):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: str = Field("", max_length=254)
+    name: Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=200)]
+    email: str = Field("", pattern=NO_NUL, max_length=254)
     active: StrictBool = True
 
 
@@ -205,8 +206,8 @@ class ResourceOut(ResourceFields):
 
 
 class ProductIn(Body):
-    name: Annotated[str, Field(min_length=1, max_length=120)]
-    description: str = Field("", max_length=5000)
+    name: Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=120)]
+    description: str = Field("", pattern=NO_NUL, max_length=5000)
     price: MoneyIn
     credits: CreditsIn | None = Field(None, description="empty = unlimited")
     validity_unit: Literal["", "days", "weeks", "months"] = ""
@@ -278,7 +279,7 @@ class SessionOut(Schema):
 
 
 class CancelIn(Body):
-    reason: str = Field("", max_length=300)
+    reason: str = Field("", pattern=NO_NUL, max_length=300)
 
 
 # Customers ---------------------------------------------------------------------------------
@@ -286,10 +287,10 @@ class CancelIn(Body):
 
 class CustomerFields(Schema):
     first_name: Name
-    last_name: str = Field("", max_length=100)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=40)
-    notes: str = Field("", max_length=5000)
+    last_name: str = Field("", pattern=NO_NUL, max_length=100)
+    email: str = Field("", pattern=NO_NUL, max_length=254)
+    phone: str = Field("", pattern=NO_NUL, max_length=40)
+    notes: str = Field("", pattern=NO_NUL, max_length=5000)
 
 
 class CustomerIn(Body, CustomerFields):
@@ -370,8 +371,8 @@ class PaymentIn(Body):
     amount: MoneyIn
     method: Literal[tuple(Payment.Method.values)]  # type: ignore[valid-type]
     received_at: Moment | None = None
-    reference: str = Field("", max_length=200)
-    note: str = Field("", max_length=300)
+    reference: str = Field("", pattern=NO_NUL, max_length=200)
+    note: str = Field("", pattern=NO_NUL, max_length=300)
 
 
 class PaymentOut(Schema):
@@ -405,27 +406,27 @@ class PurchaseIn(Body):
 
 class TotalIn(Body):
     total: CreditsIn | None = Field(..., description="0 or null = unlimited")
-    reason: str = Field("", max_length=300)
+    reason: str = Field("", pattern=NO_NUL, max_length=300)
 
 
 class ValidityIn(Body):
     starts_on: Day | None
     expires_on: Day | None
-    reason: str = Field("", max_length=300)
+    reason: str = Field("", pattern=NO_NUL, max_length=300)
 
 
 class TopUpIn(Body):
     amount: CreditsIn
-    reason: str = Field("top-up", min_length=1, max_length=300)
+    reason: str = Field("top-up", pattern=NO_NUL, min_length=1, max_length=300)
 
 
 class AdjustIn(Body):
     amount: SignedCreditsIn
-    reason: str = Field(..., min_length=1, max_length=300)
+    reason: str = Field(..., pattern=NO_NUL, min_length=1, max_length=300)
 
 
 class VoidIn(Body):
-    reason: str = Field(..., min_length=1, max_length=300)
+    reason: str = Field(..., pattern=NO_NUL, min_length=1, max_length=300)
 
 
 class AddSessionIn(Body):

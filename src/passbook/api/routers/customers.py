@@ -4,7 +4,15 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
-from passbook.api.schemas import CustomerIn, CustomerOut, QueryId, VerdictOut, page_of, partial
+from passbook.api.schemas import (
+    NO_NUL,
+    CustomerIn,
+    CustomerOut,
+    QueryId,
+    VerdictOut,
+    page_of,
+    partial,
+)
 from passbook.models import Customer, User
 from passbook.services import records
 from passbook.services.explain import explain
@@ -18,7 +26,7 @@ def _customers(request):
 
 
 class CustomerSearch(PageParams):
-    search: str = Field("", max_length=200)
+    search: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 @router.get("/customers", response=responds(200, page_of(CustomerOut)))
