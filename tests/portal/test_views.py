@@ -3,6 +3,8 @@
 import icalendar
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from passbook.models import Booking, Customer, Pass, User
 from passbook.services import bookings
@@ -180,3 +182,18 @@ def test_portal_forms_need_the_csrf_token(portal):
         f"/portal/buy/{portal.general.id}/",
     ]:
         assert client.post(path, {"product": portal.general.id}).status_code == 403
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    data=st.dictionaries(
+        st.sampled_from(
+            ["first_name", "last_name", "email", "password1", "password2", "product", "sessions"]
+        ),
+        st.one_of(st.text(max_size=30), st.sampled_from(["", "\x00", "1e999", "<b>x</b>", "-1"])),
+        max_size=7,
+    )
+)
+def test_portal_forms_never_fail_with_a_server_error(portal, data):
+    assert Client().post("/portal/sign-up/", data).status_code < 500
+    assert logged_in(portal.a).post(f"/portal/buy/{portal.general.id}/", data).status_code < 500
