@@ -254,3 +254,12 @@ def test_every_column_sorts(clients, office, sort):
         assert active < voided
     if sort == "-status":
         assert voided < active
+
+
+@pytest.mark.parametrize(("path", "title"), [
+    ("/office/schedule/", "<title>Schedule ·"), ("/office/passes/", "<title>Sales › Passes ·"),
+    ("/office/bookings/", "<title>Bookings ·"), ("/office/customers/", "<title>Customers ·")])
+def test_page_titles_are_plain_text(clients, path, title):
+    page = clients[MANAGER].get(path).content.decode()
+    head = page.split("</title>")[0]
+    assert title in head and "<form" not in head

@@ -50,4 +50,3 @@ def from_domain_error(exc: DomainError) -> HttpResponse:
     if "field" in extra and "errors" not in extra:
         extra["errors"] = [{"field": extra.pop("field"), "message": exc.message}]
     return problem(status, exc.code, exc.message, extra)  # details use their own names
-

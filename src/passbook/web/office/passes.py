@@ -189,129 +189,111 @@ def _act(request, pk, form_name, form, action, success, tab="sessions") -> HttpR
     return _ticket(request, pk, tab, **{form_name: form})
 
 
-@require_POST
-@staff(MANAGER)
-def edit_total(request, pk):
-    form = forms.TotalForm(request.POST)
-    return _act(
-        request,
-        pk,
-        "total_form",
-        form,
-        lambda: passes.set_total(
-            pk, form.cleaned_data["total"], reason=form.cleaned_data["reason"], actor=request.user
-        ),
-        "Total sessions updated.",
-    )
+def _edit(
+    form_class,
+    form_name: str,
+    role: str,
+    run,
+    success: str,
+    tab: str = "sessions",
+    prefix: str | None = None,
+):
+    """A ticket action: validate the form, call the service, show errors beside fields.
 
+    `run(pk, data, user)` calls the service with the form's cleaned data.
+    """
 
-@require_POST
-@staff(MANAGER)
-def edit_validity(request, pk):
-    form = forms.ValidityForm(request.POST)
-    return _act(
-        request,
-        pk,
-        "validity_form",
-        form,
-        lambda: passes.change_validity(
+    @require_POST
+    @staff(role)
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        form = form_class(request.POST, prefix=prefix)
+        return _act(
+            request,
             pk,
-            starts_on=form.cleaned_data["starts_on"],
-            expires_on=form.cleaned_data["expires_on"],
-            reason=form.cleaned_data["reason"],
-            actor=request.user,
-        ),
-        "Validity updated.",
-    )
-
-
-@require_POST
-@staff(MANAGER)
-def top_up(request, pk):
-    form = forms.TopUpForm(request.POST)
-    return _act(
-        request,
-        pk,
-        "top_up_form",
-        form,
-        lambda: passes.top_up(
-            pk, form.cleaned_data["amount"], reason=form.cleaned_data["reason"], actor=request.user
-        ),
-        "Sessions added to the pass.",
-    )
-
-
-@require_POST
-@staff(MANAGER)
-def void(request, pk):
-    form = forms.VoidForm(request.POST)
-    return _act(
-        request,
-        pk,
-        "void_form",
-        form,
-        lambda: passes.void(pk, reason=form.cleaned_data["reason"], actor=request.user),
-        "Pass voided.",
-    )
-
-
-@require_POST
-@staff()
-def add_session(request, pk):
-    form = forms.AddSessionForm(request.POST)
-
-    def add():
-        d = form.cleaned_data
-        passes.add_session(
-            pk,
-            on=d["on"],
-            at=d["at"],
-            class_type_id=d["class_type"].id,
-            staff_id=d["staff"].id if d["staff"] else None,
-            resource_id=d["resource"].id if d["resource"] else None,
-            actor=request.user,
+            form_name,
+            form,
+            lambda: run(pk, form.cleaned_data, request.user),
+            success,
+            tab,
         )
 
-    return _act(request, pk, "add_session_form", form, add, "Session added and booked.")
+    return view
 
 
-def _payment(form: forms.PaymentForm) -> PaymentInput:
-    d = form.cleaned_data
-    tz = Business.current().tz
+def _payment(d: dict) -> PaymentInput:
     received = None
     if d["received_on"]:
-        received = min(clock.now(), datetime.combine(d["received_on"], time(12), tzinfo=tz))
+        noon = datetime.combine(d["received_on"], time(12), tzinfo=Business.current().tz)
+        received = min(clock.now(), noon)
     return PaymentInput(d["amount"], d["method"], received, note=d["note"])
 
 
-@require_POST
-@staff()
-def record_payment(request, pk):
-    form = forms.PaymentForm(request.POST)
-    return _act(
-        request,
+def _add_session(pk: int, d: dict, user: User):
+    return passes.add_session(
         pk,
-        "payment_form",
-        form,
-        lambda: payments.record_payment(pk, _payment(form), actor=request.user),
-        "Payment recorded.",
-        tab="payments",
+        on=d["on"],
+        at=d["at"],
+        class_type_id=d["class_type"].id,
+        staff_id=d["staff"].id if d["staff"] else None,
+        resource_id=d["resource"].id if d["resource"] else None,
+        actor=user,
     )
 
 
-@require_POST
-@staff(MANAGER)
-def refund(request, pk):
-    form = forms.PaymentForm(request.POST, prefix="refund")
-    return _act(
-        request,
-        pk,
-        "refund_form",
-        form,
-        lambda: payments.refund(pk, _payment(form), actor=request.user),
-        "Refund recorded.",
-        tab="payments",
-    )
+edit_total = _edit(
+    forms.TotalForm,
+    "total_form",
+    MANAGER,
+    lambda pk, d, u: passes.set_total(pk, d["total"], reason=d["reason"], actor=u),
+    "Total sessions updated.",
+)
+edit_validity = _edit(
+    forms.ValidityForm,
+    "validity_form",
+    MANAGER,
+    lambda pk, d, u: passes.change_validity(
+        pk, starts_on=d["starts_on"], expires_on=d["expires_on"], reason=d["reason"], actor=u
+    ),
+    "Validity updated.",
+)
+top_up = _edit(
+    forms.TopUpForm,
+    "top_up_form",
+    MANAGER,
+    lambda pk, d, u: passes.top_up(pk, d["amount"], reason=d["reason"], actor=u),
+    "Sessions added to the pass.",
+)
+void = _edit(
+    forms.VoidForm,
+    "void_form",
+    MANAGER,
+    lambda pk, d, u: passes.void(pk, reason=d["reason"], actor=u),
+    "Pass voided.",
+)
+add_session = _edit(
+    forms.AddSessionForm,
+    "add_session_form",
+    User.Role.FRONTDESK,
+    _add_session,
+    "Session added and booked.",
+)
+record_payment = _edit(
+    forms.PaymentForm,
+    "payment_form",
+    User.Role.FRONTDESK,
+    lambda pk, d, u: payments.record_payment(pk, _payment(d), actor=u),
+    "Payment recorded.",
+    tab="payments",
+)
+refund = _edit(
+    forms.PaymentForm,
+    "refund_form",
+    MANAGER,
+    lambda pk, d, u: payments.refund(pk, _payment(d), actor=u),
+    "Refund recorded.",
+    tab="payments",
+    prefix="refund",
+)
 
 
 BOOKING_ACTIONS = {
