@@ -152,6 +152,11 @@ LOGOUT_REDIRECT_URL = "office:login"
 # tests can show that the races they guard against really happen.
 PASSBOOK_LOCKING = True
 
+# Jobs: how long after a session ends an unchecked booking becomes a no-show, and how
+# many days before expiry customers are told.
+PASSBOOK_NO_SHOW_GRACE_MINUTES = int(os.environ.get("PASSBOOK_NO_SHOW_GRACE_MINUTES", "30"))
+PASSBOOK_EXPIRING_NOTICE_DAYS = int(os.environ.get("PASSBOOK_EXPIRING_NOTICE_DAYS", "7"))
+
 # The portal's online payment provider (see passbook/payment_providers.py).
 PASSBOOK_PAYMENT_PROVIDER = os.environ.get(
     "PASSBOOK_PAYMENT_PROVIDER", "passbook.payment_providers.OfflineProvider"

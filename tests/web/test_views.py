@@ -256,9 +256,15 @@ def test_every_column_sorts(clients, office, sort):
         assert voided < active
 
 
-@pytest.mark.parametrize(("path", "title"), [
-    ("/office/schedule/", "<title>Schedule ·"), ("/office/passes/", "<title>Sales › Passes ·"),
-    ("/office/bookings/", "<title>Bookings ·"), ("/office/customers/", "<title>Customers ·")])
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/office/schedule/", "<title>Schedule ·"),
+        ("/office/passes/", "<title>Sales › Passes ·"),
+        ("/office/bookings/", "<title>Bookings ·"),
+        ("/office/customers/", "<title>Customers ·"),
+    ],
+)
 def test_page_titles_are_plain_text(clients, path, title):
     page = clients[MANAGER].get(path).content.decode()
     head = page.split("</title>")[0]

@@ -3,6 +3,7 @@ from passbook.models.billing import Payment
 from passbook.models.bookings import Booking
 from passbook.models.business import Business
 from passbook.models.catalog import Category, ClassType, PassProduct, Resource
+from passbook.models.notifications import Notification
 from passbook.models.passes import Pass, PassEntry
 from passbook.models.people import Customer, Staff, User
 from passbook.models.schedule import Session, SessionSeries
@@ -15,6 +16,7 @@ __all__ = [
     "Category",
     "ClassType",
     "Customer",
+    "Notification",
     "Pass",
     "PassEntry",
     "PassProduct",

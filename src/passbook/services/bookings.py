@@ -11,7 +11,7 @@ from passbook.models.business import CreditPolicy
 from passbook.rules import spend
 from passbook.rules.calendar import local_date, window
 from passbook.rules.ledger import EntryKind
-from passbook.services import errors, ledger, locks
+from passbook.services import errors, ledger, locks, notifications
 from passbook.services.facts import passes_facts, session_facts
 
 PaidBy = Booking.PaidBy
@@ -47,7 +47,9 @@ def book_locked(
     _check_bookable(customer, session)
     if paid_by != PaidBy.PASS:
         price = session.class_type.drop_in_price if paid_by == PaidBy.DROP_IN else Decimal(0)
-        return _create(customer, session, paid_by=paid_by, price=price, actor=actor)
+        booking = _create(customer, session, paid_by=paid_by, price=price, actor=actor)
+        notifications.booking_confirmed(booking)
+        return booking
     paying = _paying_pass(customer, session, pass_id)
     if paying.starts_at is None:
         _start_on_first_booking(paying, session, actor)
@@ -60,6 +62,7 @@ def book_locked(
         actor=actor,
     )
     ledger.append(paying, EntryKind.HOLD, session.credit_cost, booking=booking, actor=actor)
+    notifications.booking_confirmed(booking)
     return booking
 
 
@@ -176,6 +179,7 @@ def cancel(
         )
     booking.cancelled_at = clock.now()
     booking.save(update_fields=["status", "cancelled_at"])
+    notifications.booking_cancelled(booking)
     return booking
 
 

@@ -10,7 +10,7 @@ from passbook.models import Booking, Business, ClassType, Pass, PassProduct, Use
 from passbook.models.catalog import StartRule
 from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
 from passbook.rules.ledger import EntryKind
-from passbook.services import errors, ledger, locks
+from passbook.services import errors, ledger, locks, notifications
 from passbook.services.bookings import book_locked, cancel_and_release
 from passbook.services.payments import PaymentInput, add_payment
 from passbook.services.schedule import SessionInput, create_session_locked
@@ -80,6 +80,7 @@ def _issue(customer, product: PassProduct, price: Decimal, source: str, actor) -
         created_by=actor,
     )
     ledger.append(p, EntryKind.GRANT, product.credits, actor=actor, reason="pass issued")
+    notifications.pass_purchased(p)
     return p
 
 

@@ -1,0 +1,82 @@
+"""Clock-driven work. `run_all()` does everything due, once; it is safe to run every
+minute from cron and concurrently with itself: each item is re-checked under a lock by
+the service that handles it."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+
+from passbook import clock
+from passbook.models import Booking, Pass
+from passbook.services import bookings, expiry, notifications
+from passbook.services.errors import DomainError
+
+
+@dataclass
+class Report:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, job: str, n: int) -> None:
+        self.counts[job] = self.counts.get(job, 0) + n
+
+    def __str__(self) -> str:
+        return ", ".join(f"{job}: {n}" for job, n in self.counts.items())
+
+
+def expire_passes(report: Report) -> None:
+    """Forfeit the credits of passes that have expired."""
+    due = Pass.objects.filter(
+        voided_at__isnull=True,
+        expires_at__lt=clock.now(),
+        total__isnull=False,
+        total__gt=F("held") + F("used"),
+    ).values_list("id", flat=True)
+    report.add("forfeits", sum(expiry.forfeit(pass_id) for pass_id in due.iterator()))
+
+
+def mark_no_shows(report: Report) -> None:
+    """Bookings still 'booked' after their session ended plus a grace period."""
+    grace = timedelta(minutes=settings.PASSBOOK_NO_SHOW_GRACE_MINUTES)
+    due = Booking.objects.filter(
+        status=Booking.Status.BOOKED, session__ends_at__lt=clock.now() - grace
+    )
+    marked = 0
+    for booking_id in due.values_list("id", flat=True).iterator():
+        try:
+            bookings.mark_no_show(booking_id)
+            marked += 1
+        except DomainError:
+            pass  # checked in or cancelled meanwhile (another run, or the desk)
+    report.add("no-shows", marked)
+
+
+def warn_expiring(report: Report) -> None:
+    """Tell customers once when a pass with credits left expires within N days."""
+    now = clock.now()
+    soon = now + timedelta(days=settings.PASSBOOK_EXPIRING_NOTICE_DAYS)
+    due = (
+        Pass.objects.select_related("customer")
+        .filter(voided_at__isnull=True, expires_at__gte=now, expires_at__lte=soon)
+        .filter(Q(total__isnull=True) | Q(total__gt=F("held") + F("used")))
+    )
+    for p in due.iterator():
+        notifications.pass_expiring(p)
+    report.add("expiry notices", due.count())
+
+
+def deliver(report: Report) -> None:
+    sent, failed = notifications.deliver()
+    report.add("sent", sent)
+    report.add("failed", failed)
+
+
+JOBS = [expire_passes, mark_no_shows, warn_expiring, deliver]
+
+
+def run_all() -> Report:
+    report = Report()
+    for job in JOBS:
+        job(report)
+    return report

@@ -1,0 +1,36 @@
+from django.db import models
+
+from passbook.models.people import Customer
+
+
+class Notification(models.Model):
+    """The outbox: written in the same transaction as the event, delivered by the jobs.
+
+    `key` makes an event notify once ("expiring:pass 7:2026-12-01"); a delivery that fails
+    is retried later, so nothing is lost when the mail server is down.
+    """
+
+    class Kind(models.TextChoices):
+        BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
+        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        PASS_PURCHASED = "pass_purchased", "Pass purchased"
+        PASS_EXPIRING = "pass_expiring", "Pass expiring soon"
+        ONE_CREDIT_LEFT = "one_credit_left", "One credit left"
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField(help_text="Next delivery attempt.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}"

@@ -1,0 +1,129 @@
+"""Writing to the outbox (inside the caller's transaction) and delivering from it."""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from passbook import clock
+from passbook.models import Booking, Business, Customer, Notification, Pass
+
+RETRY_AFTER = [
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+]
+
+
+def enqueue(kind: str, key: str, customer: Customer, subject: str, body: str) -> None:
+    """Queue a message once per key; customers without an email address get none."""
+    if not customer.email:
+        return
+    now = clock.now()
+    Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "customer": customer,
+            "to": customer.email,
+            "subject": subject,
+            "body": body,
+            "created_at": now,
+            "due_at": now,
+        },
+    )
+
+
+def _when(booking: Booking) -> str:
+    local = booking.session.starts_at.astimezone(Business.current().tz)
+    return f"{booking.session.class_type} on {local:%a %d %b at %H:%M}"
+
+
+def booking_confirmed(booking: Booking) -> None:
+    enqueue(
+        Notification.Kind.BOOKING_CONFIRMED,
+        f"booked:{booking.id}",
+        booking.customer,
+        "Booking confirmed",
+        f"You are booked into {_when(booking)} ({booking.cost_label}).",
+    )
+    p = booking.customer_pass
+    if p is not None and p.remaining == 1:
+        enqueue(
+            Notification.Kind.ONE_CREDIT_LEFT,
+            f"one-left:{p.id}:{booking.id}",
+            booking.customer,
+            "One credit left",
+            f"Your {p.name} has one credit left. Top it up or buy a new pass to keep booking.",
+        )
+
+
+def booking_cancelled(booking: Booking) -> None:
+    enqueue(
+        Notification.Kind.BOOKING_CANCELLED,
+        f"cancelled:{booking.id}",
+        booking.customer,
+        "Booking cancelled",
+        f"Your booking for {_when(booking)} is cancelled ({booking.get_status_display().lower()}).",
+    )
+
+
+def pass_purchased(p: Pass) -> None:
+    enqueue(
+        Notification.Kind.PASS_PURCHASED,
+        f"purchased:{p.id}",
+        p.customer,
+        f"Your {p.name}",
+        f"Thank you for buying {p.name}.",
+    )
+
+
+def deliver(batch: int = 50) -> tuple[int, int]:
+    """Send what is due; failures are retried later with back-off. Returns (sent, failed).
+
+    Each message is claimed with a row lock that other runs skip, so concurrent runs
+    never send the same message twice.
+    """
+    sent = failed = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True, due_at__lte=clock.now())
+                .order_by("due_at", "id")[:batch]
+            )
+            for message in due:
+                if _send(message):
+                    sent += 1
+                else:
+                    failed += 1
+        if len(due) < batch:
+            return sent, failed
+
+
+def _send(message: Notification) -> bool:
+    message.attempts += 1
+    try:
+        send_mail(message.subject, message.body, None, [message.to])
+    except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
+        message.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        wait = RETRY_AFTER[min(message.attempts, len(RETRY_AFTER)) - 1]
+        message.due_at = clock.now() + wait
+        message.save(update_fields=["attempts", "last_error", "due_at"])
+        return False
+    message.sent_at = clock.now()
+    message.save(update_fields=["attempts", "sent_at"])
+    return True
+
+
+def pass_expiring(p: Pass) -> None:
+    """Once per pass and expiry date (extending it earns a new notice later)."""
+    last_day = p.expires_at.astimezone(Business.current().tz).date()
+    enqueue(
+        Notification.Kind.PASS_EXPIRING,
+        f"expiring:{p.id}:{last_day}",
+        p.customer,
+        f"Your {p.name} expires on {last_day:%d %B}",
+        f"Your {p.name} expires on {last_day:%d %B %Y}. Book your remaining classes before then.",
+    )

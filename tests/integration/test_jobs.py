@@ -1,0 +1,142 @@
+"""`passbook run-jobs`: expiry forfeits, no-shows, expiry notices and the notification outbox."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from passbook import clock
+from passbook.jobs import run_all
+from passbook.models import Booking, Notification, PassEntry
+from passbook.rules.ledger import EntryKind
+from passbook.services import bookings, passes
+from passbook.services.verify import problems
+from tests.factories import CustomerFactory, SessionFactory
+from tests.integration.helpers import D, counters, refused, sell
+
+
+class FailingBackend:
+    """An SMTP server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def _forfeits(p):
+    return list(
+        PassEntry.objects.filter(customer_pass=p, kind=EntryKind.FORFEIT).values_list(
+            "amount", flat=True
+        )
+    )
+
+
+def test_expired_credits_are_forfeited_once_per_expiry(business, customer, ten_pack):
+    with clock.at(clock.now() - timedelta(days=200)):
+        p = sell(customer, ten_pack)
+    run_all()
+    run_all()
+    assert _forfeits(p) == [D("10")]
+    assert counters(p)[3] == D("10")  # extending the expiry would bring them back
+    passes.change_validity(p.id, starts_on=None, expires_on=clock.now().date() + timedelta(days=5))
+    run_all()
+    assert _forfeits(p) == [D("10")]  # valid again: nothing new
+    with clock.at(clock.now() + timedelta(days=10)):
+        run_all()
+    assert _forfeits(p) == [D("10"), D("10")]  # expired again: recorded again
+    assert list(problems()) == []
+
+
+def test_bookings_left_unchecked_become_no_shows_after_the_grace_period(
+    business, customer, ten_pack, session
+):
+    p = sell(customer, ten_pack)
+    booking = bookings.book(customer.id, session.id)
+    with clock.at(session.ends_at + timedelta(minutes=20)):
+        run_all()
+    assert Booking.objects.get(pk=booking.pk).status == "booked"
+    with clock.at(session.ends_at + timedelta(minutes=31)):
+        assert run_all().counts["no-shows"] == 1
+        assert run_all().counts["no-shows"] == 0
+    assert Booking.objects.get(pk=booking.pk).status == "no_show"
+    assert counters(p)[1:3] == (D("0"), D("1"))  # the business consumes no-shows
+
+
+def test_the_outbox_is_written_with_the_event_and_not_for_a_refused_one(business, ten_pack):
+    session = SessionFactory(capacity=1)
+    first, second = CustomerFactory.create_batch(2)
+    sell(first, ten_pack)
+    sell(second, ten_pack)
+    bookings.book(first.id, session.id)
+    assert Notification.objects.filter(kind="booking_confirmed", customer=first).count() == 1
+    with refused("session_full"):
+        bookings.book(second.id, session.id)
+    assert not Notification.objects.filter(kind="booking_confirmed", customer=second).exists()
+
+
+def test_notifications_are_delivered_and_retried_after_a_failure(
+    business, customer, ten_pack, settings
+):
+    sell(customer, ten_pack)
+    settings.EMAIL_BACKEND = "tests.integration.test_jobs.FailingBackend"
+    report = run_all()
+    assert report.counts["sent"] == 0 and report.counts["failed"] == 1
+    message = Notification.objects.get(kind="pass_purchased")
+    assert message.attempts == 1 and "mail server down" in message.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run_all().counts["sent"] == 0  # not due again yet
+    with clock.at(message.due_at + timedelta(seconds=1)):
+        assert run_all().counts["sent"] == 1
+    assert [m.subject for m in mail.outbox] == ["Your 10-class pass"]
+    assert Notification.objects.get(pk=message.pk).sent_at is not None
+
+
+def test_expiring_soon_is_sent_once(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    passes.change_validity(p.id, starts_on=None, expires_on=clock.now().date() + timedelta(days=3))
+    run_all()
+    run_all()
+    assert Notification.objects.filter(kind="pass_expiring").count() == 1
+    assert sum("expires on" in m.subject for m in mail.outbox) == 1
+
+
+def test_one_credit_left(business, customer):
+    from tests.factories import ProductFactory
+
+    sell(customer, ProductFactory(credits=2))
+    bookings.book(customer.id, SessionFactory().id)
+    assert Notification.objects.filter(kind="one_credit_left").count() == 1
+
+
+def test_run_jobs_command_reports_what_it_did(db, business, capsys):
+    call_command("run-jobs")
+    assert capsys.readouterr().out.startswith("run-jobs: forfeits: 0, no-shows: 0")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_do_everything_exactly_once(business, ten_pack):
+    with clock.at(clock.now() - timedelta(days=200)):
+        sold = [sell(c, ten_pack) for c in CustomerFactory.create_batch(6)]
+    barrier = threading.Barrier(4)
+
+    def run():
+        try:
+            barrier.wait()
+            run_all()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(_forfeits(p) == [D("10")] for p in sold)
+    assert len(mail.outbox) == Notification.objects.count() == 6  # each purchase mailed once
+    assert list(problems()) == []
