@@ -10,7 +10,7 @@ from django.db.models import F, Q
 
 from passbook import clock
 from passbook.models import Booking, Pass
-from passbook.services import bookings, expiry, notifications
+from passbook.services import bookings, expiry, notifications, subscriptions
 from passbook.services.errors import DomainError
 
 
@@ -66,13 +66,18 @@ def warn_expiring(report: Report) -> None:
     report.add("expiry notices", due.count())
 
 
+def renew_subscriptions(report: Report) -> None:
+    """Issue each due period's pass (exactly once, even when runs overlap)."""
+    report.add("renewals", sum(subscriptions.renew(sub_id) for sub_id in subscriptions.due_ids()))
+
+
 def deliver(report: Report) -> None:
     sent, failed = notifications.deliver()
     report.add("sent", sent)
     report.add("failed", failed)
 
 
-JOBS = [expire_passes, mark_no_shows, warn_expiring, deliver]
+JOBS = [expire_passes, mark_no_shows, renew_subscriptions, warn_expiring, deliver]
 
 
 def run_all() -> Report:

@@ -7,6 +7,7 @@ from passbook.models.notifications import Notification
 from passbook.models.passes import Pass, PassEntry
 from passbook.models.people import Customer, Staff, User
 from passbook.models.schedule import Session, SessionSeries
+from passbook.models.subscriptions import Plan, Renewal, Subscription
 
 __all__ = [
     "ApiToken",
@@ -20,10 +21,13 @@ __all__ = [
     "Pass",
     "PassEntry",
     "PassProduct",
+    "Plan",
+    "Renewal",
     "Payment",
     "Resource",
     "Session",
     "SessionSeries",
     "Staff",
+    "Subscription",
     "User",
 ]

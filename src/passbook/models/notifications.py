@@ -16,6 +16,7 @@ class Notification(models.Model):
         PASS_PURCHASED = "pass_purchased", "Pass purchased"
         PASS_EXPIRING = "pass_expiring", "Pass expiring soon"
         ONE_CREDIT_LEFT = "one_credit_left", "One credit left"
+        RENEWAL_ISSUED = "renewal_issued", "Renewal issued"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     key = models.CharField(max_length=120, unique=True)

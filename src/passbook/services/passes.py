@@ -47,11 +47,22 @@ def sell(
     return p
 
 
-def _issue(customer, product: PassProduct, price: Decimal, source: str, actor) -> Pass:
+def _issue(
+    customer,
+    product: PassProduct,
+    price: Decimal,
+    source: str,
+    actor,
+    days: tuple[date, date] | None = None,
+) -> Pass:
+    """Create the pass and its GRANT entry; `days` (first, last) overrides the product's
+    start rule and validity (a subscription period)."""
     tz = Business.current().tz
     now = clock.now()
     starts_at = expires_at = None
-    if product.start_rule == StartRule.FIRST_BOOKING:
+    if days is not None:
+        starts_at, expires_at = start_of_day(days[0], tz), end_of_day(days[1], tz)
+    elif product.start_rule == StartRule.FIRST_BOOKING:
         expires_at = end_of_day(product.valid_until, tz) if product.valid_until else None
     else:
         fixed = product.start_rule == StartRule.FIXED_DATE
@@ -237,3 +248,16 @@ def add_session(
     if Pass.objects.get(pk=pass_id).voided:
         raise errors.PassVoided()
     return book_locked(customer, session, pass_id=pass_id, actor=actor)
+
+
+def issue_for_period(
+    customer,
+    product: PassProduct,
+    price: Decimal,
+    first: date,
+    last: date,
+    actor: User | None = None,
+) -> Pass:
+    """A subscription's pass for one period, inside the caller's transaction (customer
+    locked). It is issued unpaid; payments are recorded against it as they come."""
+    return _issue(customer, product, price, Pass.Source.SUBSCRIPTION, actor, days=(first, last))

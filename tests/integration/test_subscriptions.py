@@ -1,0 +1,137 @@
+"""Subscriptions: each period's pass is issued exactly once; cancel, pause, resume."""
+
+import threading
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+
+from passbook.jobs import run_all
+from passbook.models import Pass, Plan, Renewal, Subscription
+from passbook.rules.money import PaymentStatus, payment_status
+from passbook.services import subscriptions
+from passbook.services.verify import problems
+from tests.factories import CustomerFactory, ProductFactory
+from tests.integration.helpers import refused
+
+
+def at(*args):
+    return time_machine.travel(datetime(*args, 9, tzinfo=UTC), tick=False)
+
+
+@pytest.fixture
+def monthly(db):
+    product = ProductFactory(name="Monthly unlimited", credits=None, max_per_day=1)
+    return Plan.objects.create(
+        name="Monthly unlimited", product=product, interval="month", price=Decimal("150")
+    )
+
+
+def periods(customer) -> list[tuple[str, str]]:
+    return [
+        (p.starts_at.date().isoformat(), p.expires_at.date().isoformat())
+        for p in Pass.objects.filter(customer=customer).order_by("starts_at")
+    ]
+
+
+def test_each_month_gets_one_unpaid_pass_even_if_the_job_runs_twice(business, customer, monthly):
+    with at(2027, 1, 31):
+        sub = subscriptions.start(customer.id, monthly.id)
+    for day in [(2027, 2, 27), (2027, 2, 28), (2027, 2, 28), (2027, 3, 31), (2027, 4, 1)]:
+        with at(*day):
+            run_all()
+    assert periods(customer) == [
+        ("2027-01-31", "2027-02-27"),
+        ("2027-02-28", "2027-03-30"),
+        ("2027-03-31", "2027-04-29"),  # anchored to the 31st
+    ]
+    renewed = Pass.objects.filter(customer=customer).last()
+    assert renewed.source == "subscription" and renewed.total is None
+    assert payment_status(renewed.price, renewed.amount_paid) is PaymentStatus.UNPAID
+    assert Renewal.objects.filter(subscription=sub).count() == 3
+    assert list(problems()) == []
+
+
+def test_missed_runs_catch_up_period_by_period(business, customer, monthly):
+    with at(2027, 1, 1):
+        subscriptions.start(customer.id, monthly.id)
+    with at(2027, 4, 15):  # the job did not run for months
+        assert run_all().counts["renewals"] == 3
+    assert [s for s, _e in periods(customer)] == [
+        "2027-01-01",
+        "2027-02-01",
+        "2027-03-01",
+        "2027-04-01",
+    ]
+
+
+def test_cancel_at_period_end(business, customer, monthly):
+    with at(2027, 1, 1):
+        sub = subscriptions.start(customer.id, monthly.id)
+        subscriptions.cancel_at_period_end(sub.id)
+    with at(2027, 2, 1):
+        run_all()
+    assert len(periods(customer)) == 1
+    assert Subscription.objects.get(pk=sub.pk).status == "cancelled"
+    with refused("invalid_input"):
+        subscriptions.cancel_at_period_end(sub.id)
+
+
+def test_pause_and_resume(business, customer, monthly):
+    with at(2027, 1, 1):
+        sub = subscriptions.start(customer.id, monthly.id)
+        subscriptions.pause(sub.id)
+    with at(2027, 3, 10):
+        run_all()
+        assert len(periods(customer)) == 1  # nothing while paused
+        subscriptions.resume(sub.id)
+    assert periods(customer)[-1] == ("2027-03-10", "2027-04-09")
+    with refused("invalid_input"):
+        subscriptions.resume(sub.id)
+
+
+def test_weekly_and_yearly_plans(business, customer):
+    product = ProductFactory(credits=2)
+    for interval, last in [("week", "2027-01-07"), ("year", "2027-12-31")]:
+        plan = Plan.objects.create(
+            name=interval, product=product, interval=interval, price=Decimal("10")
+        )
+        with at(2027, 1, 1):
+            subscriptions.start(customer.id, plan.id)
+        assert periods(customer)[-1] == ("2027-01-01", last)
+
+
+def test_inactive_plans_cannot_be_started(business, customer, monthly):
+    monthly.active = False
+    monthly.save()
+    with refused("invalid_input"):
+        subscriptions.start(customer.id, monthly.id, starts_on=date(2027, 1, 1))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_job_runs_renew_exactly_once(business, monthly):
+    customers = CustomerFactory.create_batch(5)
+    with at(2027, 1, 1):
+        for c in customers:
+            subscriptions.start(c.id, monthly.id)
+    barrier = threading.Barrier(4)
+
+    def run():
+        try:
+            with at(2027, 2, 1):
+                barrier.wait()
+                run_all()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Pass.objects.count() == Renewal.objects.count() == 10
+    assert all(len(periods(c)) == 2 for c in customers)
+    assert list(problems()) == []
