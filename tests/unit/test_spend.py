@@ -204,3 +204,10 @@ def test_a_pass_starting_tomorrow_cannot_pay_today_but_can_at_midnight():
     v = disqualification(p, MONDAY_CLASS, UTC)
     assert v.code is ReasonCode.NOT_STARTED and v.details == {"starts_on": "2026-03-03"}
     assert disqualification(p, a_session((2026, 3, 3, 0, 0)), UTC) is None
+
+
+def test_a_frozen_pass_cannot_pay_inside_its_freeze():
+    frozen = a_pass(frozen=((date(2026, 3, 1), date(2026, 3, 7)),))
+    v = disqualification(frozen, MONDAY_CLASS, UTC)
+    assert (v.code, v.message) == (ReasonCode.FROZEN, "frozen until 7 March 2026")
+    assert disqualification(frozen, a_session((2026, 3, 8, 9)), UTC) is None

@@ -4,7 +4,7 @@ from passbook.models.bookings import Booking
 from passbook.models.business import Business
 from passbook.models.catalog import Category, ClassType, PassProduct, Resource
 from passbook.models.notifications import Notification
-from passbook.models.passes import Pass, PassEntry
+from passbook.models.passes import Pass, PassEntry, PassFreeze
 from passbook.models.people import Customer, Staff, User
 from passbook.models.schedule import Session, SessionSeries
 from passbook.models.subscriptions import Plan, Renewal, Subscription
@@ -20,6 +20,7 @@ __all__ = [
     "Notification",
     "Pass",
     "PassEntry",
+    "PassFreeze",
     "PassProduct",
     "Plan",
     "Renewal",

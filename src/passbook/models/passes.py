@@ -125,3 +125,28 @@ class PassEntry(models.Model):
         return ledger.Entry(
             ledger.EntryKind(self.kind), self.amount, self.starts_at, self.expires_at
         )
+
+
+class PassFreeze(models.Model):
+    """Days a pass is on hold (holiday, injury): it cannot pay for sessions on them, and
+    its expiry moved later by as many days when the freeze was made."""
+
+    customer_pass = models.ForeignKey(Pass, on_delete=models.PROTECT, related_name="freezes")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="freeze_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_pass_id} frozen {self.starts_on}..{self.ends_on}"

@@ -36,6 +36,7 @@ class PassFacts:
     max_per_day: int | None = None
     max_per_week: int | None = None
     booked_days: tuple[date, ...] = ()  # local dates of this pass's live bookings
+    frozen: tuple[tuple[date, date], ...] = ()  # (first, last) days on hold
 
     @property
     def unlimited(self) -> bool:

@@ -20,6 +20,7 @@ class ReasonCode(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
     NOT_STARTED = "not_started"
     EXPIRED = "expired"
+    FROZEN = "frozen"
     NO_CREDITS = "no_credits"
     DAILY_LIMIT = "daily_limit"
     WEEKLY_LIMIT = "weekly_limit"
@@ -91,6 +92,12 @@ def disqualification(p: PassFacts, s: SessionFacts, tz: ZoneInfo) -> Verdict | N
     if expires_at is not None and s.starts_at > expires_at:
         day = local_date(expires_at, tz)
         return _lost(p, ReasonCode.EXPIRED, f"expired {_fmt(day)}", expires_on=day.isoformat())
+    day = local_date(s.starts_at, tz)
+    for first, last in p.frozen:
+        if first <= day <= last:
+            return _lost(
+                p, ReasonCode.FROZEN, f"frozen until {_fmt(last)}", frozen_until=last.isoformat()
+            )
     if p.remaining is not None and p.remaining < s.credit_cost:
         message = "no credits left" if p.remaining <= 0 else "not enough credits left"
         return _lost(p, ReasonCode.NO_CREDITS, message, remaining=str(p.remaining))

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from passbook.models import Booking, Pass, Session
+from passbook.models import Booking, Pass, PassFreeze, Session
 from passbook.rules.calendar import local_date
 from passbook.rules.facts import PassFacts, SessionFacts
 
@@ -14,7 +14,9 @@ def session_facts(s: Session) -> SessionFacts:
     return SessionFacts(s.id, s.starts_at, s.class_type_id, s.class_type.category_id, s.credit_cost)
 
 
-def pass_facts(p: Pass, booked_days: tuple[date, ...] = ()) -> PassFacts:
+def pass_facts(
+    p: Pass, booked_days: tuple[date, ...] = (), frozen: tuple[tuple[date, date], ...] = ()
+) -> PassFacts:
     return PassFacts(
         id=p.id,
         name=p.name,
@@ -33,6 +35,7 @@ def pass_facts(p: Pass, booked_days: tuple[date, ...] = ()) -> PassFacts:
         max_per_day=p.max_per_day,
         max_per_week=p.max_per_week,
         booked_days=booked_days,
+        frozen=frozen,
     )
 
 
@@ -45,4 +48,8 @@ def passes_facts(passes: Iterable[Pass], tz: ZoneInfo) -> list[PassFacts]:
         rows = Booking.objects.filter(customer_pass_id__in=capped, status__in=Booking.LIVE)
         for pass_id, starts_at in rows.values_list("customer_pass_id", "session__starts_at"):
             days[pass_id].append(local_date(starts_at, tz))
-    return [pass_facts(p, tuple(days[p.id])) for p in passes]
+    frozen: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    rows = PassFreeze.objects.filter(customer_pass_id__in=[p.id for p in passes])
+    for pass_id, first, last in rows.values_list("customer_pass_id", "starts_on", "ends_on"):
+        frozen[pass_id].append((first, last))
+    return [pass_facts(p, tuple(days[p.id]), tuple(frozen[p.id])) for p in passes]

@@ -1,0 +1,87 @@
+"""Freezing a pass (holiday, injury) and extending every active pass (studio closure)."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from passbook import clock
+from passbook.models import Booking, Business, Pass, PassFreeze, User
+from passbook.rules.calendar import start_of_day
+from passbook.rules.ledger import EntryKind
+from passbook.services import errors, ledger, locks
+
+
+class BookingsInFreeze(errors.DomainError):
+    code = "bookings_in_freeze"
+    message = "Sessions are booked on this pass during those days; cancel them first."
+
+
+@transaction.atomic
+def freeze(
+    pass_id: int, *, starts_on: date, ends_on: date, reason: str, actor: User | None = None
+) -> PassFreeze:
+    """Put a pass on hold for whole days; its expiry moves later by the same number."""
+    errors.check_days(starts_on=starts_on, ends_on=ends_on)
+    if ends_on < starts_on:
+        raise errors.InvalidInput("The freeze ends before it starts.", field="ends_on")
+    if not reason.strip():
+        raise errors.InvalidInput("Give a reason; it is kept in the pass history.", field="reason")
+    found = locks.get(Pass, pass_id, "No such pass.")
+    locks.customer(found.customer_id)
+    p = Pass.objects.get(pk=pass_id)
+    if p.voided:
+        raise errors.PassVoided()
+    tz = Business.current().tz
+    inside = p.bookings.filter(
+        status=Booking.Status.BOOKED,
+        session__starts_at__gte=start_of_day(starts_on, tz),
+        session__starts_at__lt=start_of_day(ends_on + timedelta(days=1), tz),
+    )
+    if inside.exists():
+        raise BookingsInFreeze()
+    days = (ends_on - starts_on).days + 1
+    if p.expires_at is not None:
+        p.expires_at += timedelta(days=days)
+    made = PassFreeze.objects.create(
+        customer_pass=p,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason.strip(),
+        created_at=clock.now(),
+        created_by=actor,
+    )
+    ledger.append(
+        p,
+        EntryKind.VALIDITY,
+        actor=actor,
+        reason=f"frozen {starts_on}..{ends_on} (+{days} days): {reason.strip()}",
+    )
+    return made
+
+
+@transaction.atomic
+def _extend(pass_id: int, days: int, reason: str, actor: User | None) -> bool:
+    found = locks.get(Pass, pass_id, "No such pass.")
+    locks.customer(found.customer_id)
+    p = Pass.objects.get(pk=pass_id)
+    if p.voided or p.expires_at is None or p.expires_at < clock.now():
+        return False  # re-checked under the lock: it changed meanwhile
+    p.expires_at += timedelta(days=days)
+    ledger.append(p, EntryKind.VALIDITY, actor=actor, reason=f"+{days} days: {reason}")
+    return True
+
+
+def extend_all_active(days: int, *, reason: str, actor: User | None = None) -> int:
+    """Add `days` to every live pass that has an expiry (each pass in its own transaction,
+    so a long run never holds many locks). Returns how many passes were extended."""
+    if not 1 <= days <= 366:
+        raise errors.InvalidInput("Extend by 1 to 366 days.", field="days")
+    if not reason.strip():
+        raise errors.InvalidInput(
+            "Give a reason, e.g. 'studio closed for renovation'.", field="reason"
+        )
+    live = Pass.objects.filter(voided_at__isnull=True, expires_at__gte=clock.now())
+    return sum(
+        _extend(pass_id, days, reason.strip(), actor)
+        for pass_id in live.values_list("id", flat=True).iterator()
+    )
