@@ -3,6 +3,7 @@ from passbook.models.billing import Payment
 from passbook.models.bookings import Booking
 from passbook.models.business import Business
 from passbook.models.catalog import Category, ClassType, PassProduct, Resource
+from passbook.models.credit import CreditNote, GiftVoucher, VoucherAttempt
 from passbook.models.notifications import Notification
 from passbook.models.passes import Pass, PassEntry, PassFreeze
 from passbook.models.people import Customer, Staff, User
@@ -16,7 +17,9 @@ __all__ = [
     "Business",
     "Category",
     "ClassType",
+    "CreditNote",
     "Customer",
+    "GiftVoucher",
     "Notification",
     "Pass",
     "PassEntry",
@@ -31,4 +34,5 @@ __all__ = [
     "Staff",
     "Subscription",
     "User",
+    "VoucherAttempt",
 ]

@@ -261,3 +261,12 @@ def issue_for_period(
     """A subscription's pass for one period, inside the caller's transaction (customer
     locked). It is issued unpaid; payments are recorded against it as they come."""
     return _issue(customer, product, price, Pass.Source.SUBSCRIPTION, actor, days=(first, last))
+
+
+def issue_paid_by_voucher(customer, product: PassProduct, actor: User | None = None) -> Pass:
+    """A pass bought with a gift voucher: issued at list price, paid by the voucher.
+    Inside the caller's transaction, with the customer locked."""
+    p = _issue(customer, product, product.price, Pass.Source.VOUCHER, actor)
+    if product.price > 0:
+        add_payment(p, PaymentInput(product.price, "voucher", note="gift voucher"), actor)
+    return p

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, Sum
 
-from passbook.models import Booking, Pass, PassEntry, Session
+from passbook.models import Booking, CreditNote, Pass, PassEntry, Session
 from passbook.rules import ledger
 
 
@@ -37,6 +37,11 @@ def problems(chunk_size: int = 2000) -> Iterator[Problem]:
     entries = PassEntry.objects.order_by("id")
     for p in passes.prefetch_related(Prefetch("entries", queryset=entries)).iterator(chunk_size):
         yield from _pass_problems(p, list(p.entries.all()), p.paid_total)
+    negative = (
+        CreditNote.objects.values("customer").annotate(balance=Sum("amount")).filter(balance__lt=0)
+    )
+    for row in negative:
+        yield Problem(f"customer {row['customer']}", f"account credit is {row['balance']}")
     live = Q(bookings__status__in=Booking.LIVE)
     crowded = Session.objects.annotate(live=Count("bookings", filter=live)).filter(
         live__gt=F("capacity")
