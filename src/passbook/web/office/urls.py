@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path
 from django.views.generic import RedirectView
 
-from passbook.web.office import catalog, customers, passes, sessions
+from passbook.web.office import catalog, customers, passes, reports, sessions
 
 app_name = "office"
 
@@ -50,6 +50,8 @@ urlpatterns = [
     path("catalog/<slug:kind>/new/", catalog.catalog_edit, name="catalog_new"),
     path("catalog/<slug:kind>/<int:pk>/", catalog.catalog_edit, name="catalog_edit"),
     path("settings/", catalog.settings_page, name="settings"),
+    path("reports/", reports.report_page, name="reports"),
+    path("reports/<slug:name>.csv", reports.report_csv, name="report_csv"),
     path("sessions/<int:pk>/", sessions.session_page, name="session"),
     path("sessions/<int:pk>/book/", sessions.add_to_session, name="session_book"),
     path("bookings/<int:pk>/<slug:action>/", sessions.booking_action, name="booking_action"),

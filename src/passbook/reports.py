@@ -1,0 +1,143 @@
+"""Owner reports (read-only): sales, liability, breakage, attendance.
+
+Money per credit is the pass's price divided by its total credits. Unlimited passes have no
+per-credit value, so they appear in sales but not in liability or breakage.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q
+
+from passbook import clock
+from passbook.models import Booking, Business, Pass, PassEntry
+from passbook.rules.ledger import EntryKind
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list]
+    chart_column: int  # which column the bar chart draws
+
+    ROW, WIDTH = 10, 270  # chart units: one row per line, bars up to WIDTH long
+
+    @property
+    def chart_height(self) -> int:
+        return len(self.rows) * self.ROW
+
+    def bars(self) -> list[dict]:
+        """Bar geometry for the server-drawn SVG chart."""
+        values = [float(r[self.chart_column]) for r in self.rows]
+        top = max(values, default=0) or 1
+        return [
+            {
+                "label": str(r[0]),
+                "value": r[self.chart_column],
+                "y": i * self.ROW,
+                "text_y": i * self.ROW + 7,
+                "width": round(self.WIDTH * v / top),
+            }
+            for i, (r, v) in enumerate(zip(self.rows, values, strict=True))
+        ]
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = Business.current().tz
+    return (
+        datetime.combine(start, time.min, tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def _per_credit(p) -> Decimal:
+    return (p.price / p.total) if p.total else Decimal(0)
+
+
+def sales(start: date, end: date) -> Table:
+    lo, hi = _bounds(start, end)
+    rows = defaultdict(lambda: [0, Decimal(0)])
+    for name, price in Pass.objects.filter(
+        purchased_at__gte=lo, purchased_at__lt=hi, voided_at__isnull=True
+    ).values_list("name", "price"):
+        rows[name][0] += 1
+        rows[name][1] += price
+    return Table(
+        "Sales by pass",
+        ["Pass", "Sold", "Revenue"],
+        [[n, c, r.quantize(CENT)] for n, (c, r) in sorted(rows.items())],
+        2,
+    )
+
+
+def liability() -> Table:
+    """Unused credits on live passes (booked or not yet), at the price paid per credit."""
+    now = clock.now()
+    live = (
+        Pass.objects.filter(voided_at__isnull=True, total__gt=0)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gte=now))
+        .filter(total__gt=F("used"))
+    )
+    rows = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for p in live:
+        unused = p.total - p.used
+        rows[p.name][0] += unused
+        rows[p.name][1] += unused * _per_credit(p)
+    return Table(
+        "Liability: unused credits on live passes",
+        ["Pass", "Credits", "Value"],
+        [[n, c, v.quantize(CENT)] for n, (c, v) in sorted(rows.items())],
+        2,
+    )
+
+
+def breakage(start: date, end: date) -> Table:
+    """Credits forfeited at expiry in the period, at the price paid per credit."""
+    lo, hi = _bounds(start, end)
+    rows = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    entries = PassEntry.objects.select_related("customer_pass").filter(
+        kind=EntryKind.FORFEIT, created_at__gte=lo, created_at__lt=hi
+    )
+    for e in entries:
+        rows[e.customer_pass.name][0] += e.amount
+        rows[e.customer_pass.name][1] += e.amount * _per_credit(e.customer_pass)
+    return Table(
+        "Breakage: credits forfeited at expiry",
+        ["Pass", "Credits", "Value"],
+        [[n, c, v.quantize(CENT)] for n, (c, v) in sorted(rows.items())],
+        2,
+    )
+
+
+def attendance(start: date, end: date) -> Table:
+    lo, hi = _bounds(start, end)
+    counts = (
+        Booking.objects.filter(session__starts_at__gte=lo, session__starts_at__lt=hi)
+        .values("session__class_type__name")
+        .annotate(
+            attended=Count("id", filter=Q(status=Booking.Status.ATTENDED)),
+            no_show=Count("id", filter=Q(status=Booking.Status.NO_SHOW)),
+            late=Count("id", filter=Q(status=Booking.Status.LATE_CANCELLED)),
+        )
+        .order_by("session__class_type__name")
+    )
+    return Table(
+        "Attendance by class type",
+        ["Class type", "Attended", "No-shows", "Late cancels"],
+        [[c["session__class_type__name"], c["attended"], c["no_show"], c["late"]] for c in counts],
+        1,
+    )
+
+
+def all_reports(start: date, end: date) -> dict[str, Table]:
+    return {
+        "sales": sales(start, end),
+        "liability": liability(),
+        "breakage": breakage(start, end),
+        "attendance": attendance(start, end),
+    }
