@@ -197,3 +197,32 @@ def test_portal_forms_need_the_csrf_token(portal):
 def test_portal_forms_never_fail_with_a_server_error(portal, data):
     assert Client().post("/portal/sign-up/", data).status_code < 500
     assert logged_in(portal.a).post(f"/portal/buy/{portal.general.id}/", data).status_code < 500
+
+
+def test_a_customer_redeems_a_voucher_and_pays_with_the_credit(portal):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from passbook import clock
+    from passbook.services import credit, vouchers
+
+    voucher = vouchers.create(
+        value=Decimal("120"), expires_on=clock.now().date() + timedelta(days=30)
+    )
+    client = logged_in(portal.a)
+    page = client.post("/portal/voucher/", {"code": voucher.code}, follow=True)
+    assert "Voucher redeemed." in page.content.decode()
+    assert credit.balance(portal.a) == Decimal("120")
+    client.post(
+        f"/portal/buy/{portal.general.id}/", {"product": portal.general.id, "use_credit": "on"}
+    )
+    bought = Pass.objects.get(customer=portal.a)
+    assert bought.amount_paid == Decimal("120") and credit.balance(portal.a) == 0
+
+
+def test_wrong_voucher_codes_are_throttled_in_the_portal(portal):
+    client = logged_in(portal.b)
+    for _ in range(5):
+        client.post("/portal/voucher/", {"code": "AAAA-BBBB-CCCC"})
+    page = client.post("/portal/voucher/", {"code": "AAAA-BBBB-CCCC"}, follow=True)
+    assert "Too many wrong voucher codes" in page.content.decode()

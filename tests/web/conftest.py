@@ -10,8 +10,8 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from passbook import clock
-from passbook.models import User
-from passbook.services import bookings, passes
+from passbook.models import Plan, User
+from passbook.services import bookings, credit, passes, subscriptions, vouchers
 from passbook.services.payments import PaymentInput
 from tests.factories import (
     CategoryFactory,
@@ -38,6 +38,9 @@ class Office:
     booking: object
     trainer: object
     room: object
+    plan: object
+    voucher: object
+    sub: object
 
 
 @functools.cache
@@ -57,6 +60,15 @@ def office(business) -> Office:
         User.objects.create(
             username=role, email=f"{role}@example.com", role=role, password=password_hash()
         )
+    # a free plan, for a third customer: it adds no unpaid pass to the lists under test
+    plan = Plan.objects.create(
+        name="Monthly", product=product, interval="month", price=Decimal("0")
+    )
+    credit.issue(ada.id, Decimal("50"), reason="goodwill")
+    voucher = vouchers.create(
+        value=Decimal("25"), expires_on=clock.now().date() + timedelta(days=30)
+    )
+    sub = subscriptions.start(CustomerFactory(first_name="Cleo").id, plan.id)
     return Office(
         yoga,
         product,
@@ -67,6 +79,9 @@ def office(business) -> Office:
         bookings.book(ada.id, session.id),
         StaffFactory(),
         ResourceFactory(),
+        plan,
+        voucher,
+        sub,
     )
 
 

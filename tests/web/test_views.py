@@ -30,6 +30,9 @@ PAGES = [  # (path, lowest role)
     ("/office/catalog/class-types/{o.yoga.id}/", MANAGER),
     ("/office/catalog/staff/new/", OWNER),
     ("/office/settings/", OWNER),
+    ("/office/vouchers/", MANAGER),
+    ("/office/reports/", OWNER),
+    ("/office/catalog/plans/", MANAGER),
 ]
 
 ACTIONS = [  # (path, form data, lowest role)
@@ -79,6 +82,17 @@ ACTIONS = [  # (path, form data, lowest role)
         },
         OWNER,
     ),
+    ("/office/customers/{o.bea.id}/credit/", {"amount": "10", "reason": "goodwill"}, MANAGER),
+    ("/office/customers/{o.bea.id}/voucher/", {"code": "{o.voucher.code}"}, FRONTDESK),
+    ("/office/customers/{o.bea.id}/subscribe/", {"plan": "{o.plan.id}"}, FRONTDESK),
+    ("/office/subscriptions/{o.sub.id}/pause/", {}, FRONTDESK),
+    (
+        "/office/passes/{o.pass_ada.id}/freeze/",
+        {"starts_on": "2030-01-01", "ends_on": "2030-01-05", "reason": "holiday"},
+        MANAGER,
+    ),
+    ("/office/passes/{o.pass_ada.id}/pay-with-credit/", {"amount": "1"}, FRONTDESK),
+    ("/office/vouchers/", {"value": "20", "expires_on": "2030-01-01"}, MANAGER),
 ]
 
 

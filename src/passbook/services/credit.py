@@ -62,8 +62,11 @@ def pay_with_credit(pass_id: int, amount: Decimal, *, actor: User | None = None)
         raise NotEnoughCredit(
             f"Account credit is {balance(customer)}.", available=str(balance(customer))
         )
-    payment = add_payment(
-        Pass.objects.get(pk=pass_id), PaymentInput(amount, Payment.Method.ACCOUNT_CREDIT), actor
-    )
-    add(customer, -amount, f"spent on {found.name} (pass {found.id})", actor, payment)
+    return spend(customer, Pass.objects.get(pk=pass_id), amount, actor)
+
+
+def spend(customer: Customer, p: Pass, amount: Decimal, actor: User | None) -> Payment:
+    """Pay `amount` of a pass from credit, inside the caller's transaction (customer locked)."""
+    payment = add_payment(p, PaymentInput(amount, Payment.Method.ACCOUNT_CREDIT), actor)
+    add(customer, -amount, f"spent on {p.name} (pass {p.id})", actor, payment)
     return payment

@@ -10,7 +10,7 @@ from passbook.models import Booking, Business, ClassType, Pass, PassProduct, Use
 from passbook.models.catalog import StartRule
 from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
 from passbook.rules.ledger import EntryKind
-from passbook.services import errors, ledger, locks, notifications
+from passbook.services import credit, errors, ledger, locks, notifications
 from passbook.services.bookings import book_locked, cancel_and_release
 from passbook.services.payments import PaymentInput, add_payment
 from passbook.services.schedule import SessionInput, create_session_locked
@@ -25,6 +25,7 @@ def sell(
     payment: PaymentInput | None = None,
     session_ids: list[int] = (),
     source: str = Pass.Source.SALE,
+    use_credit: bool = False,
     actor: User | None = None,
 ) -> Pass:
     """Sell a pass, optionally taking a payment and booking sessions on it at once.
@@ -41,6 +42,10 @@ def sell(
     p = _issue(customer, product, price if price is not None else product.price, source, actor)
     if payment is not None:
         add_payment(p, payment, actor)
+    if use_credit:  # as much of the price as the customer's account credit covers
+        amount = min(credit.balance(customer), p.price - p.amount_paid)
+        if amount > 0:
+            credit.spend(customer, p, amount, actor)
     # Book in start order, so a first-booking pass starts at the earliest session.
     for session in sorted(sessions.values(), key=lambda s: (s.starts_at, s.id)):
         book_locked(customer, session, pass_id=p.id, actor=actor)

@@ -5,7 +5,16 @@ from django.forms import modelform_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from passbook.models import Business, Category, ClassType, PassProduct, Resource, Staff, User
+from passbook.models import (
+    Business,
+    Category,
+    ClassType,
+    PassProduct,
+    Plan,
+    Resource,
+    Staff,
+    User,
+)
 from passbook.services import records
 from passbook.web.office.common import attempt, can, staff
 from passbook.web.office.forms import DATE, Form
@@ -45,6 +54,12 @@ CATALOG = {
         "Class types",
     ),
     "resources": (Resource, ["name"], MANAGER, "Rooms and resources"),
+    "plans": (
+        Plan,
+        ["name", "product", "interval", "price", "active"],
+        MANAGER,
+        "Subscription plans",
+    ),
     "staff": (Staff, ["name", "email", "active"], OWNER, "Staff"),
 }
 WIDGETS = {

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from passbook import clock
 from passbook.models import Customer, Session
-from passbook.services import passes
+from passbook.services import credit, passes
 from passbook.services.payments import PaymentInput
 from passbook.web.cards import card
 from passbook.web.office import forms
@@ -52,6 +52,11 @@ def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
             ).order_by("-session__starts_at")[:50],
             "payments": customer.payments.order_by("-received_at")[:50],
             "sell_form": sell_form or forms.SellForm(upcoming=_upcoming()),
+            "credit_balance": credit.balance(customer),
+            "subscriptions": customer.subscriptions.select_related("plan").order_by("-id"),
+            "credit_form": forms.CreditForm(),
+            "voucher_form": forms.VoucherCodeForm(),
+            "subscribe_form": forms.SubscribeForm(),
         },
         status=422 if sell_form is not None else 200,
     )

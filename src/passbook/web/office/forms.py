@@ -168,3 +168,46 @@ class SessionForm(Form):
 
 class CancelSessionForm(Form):
     reason = forms.CharField(max_length=300, required=False)
+
+
+class CreditForm(Form):
+    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    reason = forms.CharField(max_length=300)
+
+
+class VoucherCodeForm(Form):
+    code = forms.CharField(max_length=20, label="Voucher code")
+
+
+class SubscribeForm(Form):
+    plan = forms.ModelChoiceField(queryset=None, label="Plan")
+
+    def __init__(self, *args, **kwargs):
+        from passbook.models import Plan
+
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.filter(active=True)
+
+
+class FreezeForm(Form):
+    starts_on = forms.DateField(widget=DATE, label="From")
+    ends_on = forms.DateField(widget=DATE, label="To (inclusive)")
+    reason = forms.CharField(max_length=300)
+
+
+class PayWithCreditForm(Form):
+    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY, label="Amount from credit")
+
+
+class VoucherForm(Form):
+    value = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        **MONEY,
+        required=False,
+        help_text="An amount, or choose a pass below",
+    )
+    product = forms.ModelChoiceField(
+        queryset=PassProduct.objects.filter(archived=False), required=False, label="Pass"
+    )
+    expires_on = forms.DateField(widget=DATE)
+    note = forms.CharField(max_length=300, required=False, help_text="e.g. who it is for")

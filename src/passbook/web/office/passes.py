@@ -172,6 +172,8 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
         "add_session_form": forms.AddSessionForm(),
         "payment_form": forms.PaymentForm(),
         "refund_form": forms.PaymentForm(prefix="refund"),
+        "freeze_form": forms.FreezeForm(),
+        "credit_form": forms.PayWithCreditForm(),
         **bound,
     }
     return render(request, "office/pass_ticket.html", context, status=status)

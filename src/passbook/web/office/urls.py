@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path
 from django.views.generic import RedirectView
 
-from passbook.web.office import catalog, customers, passes, reports, sessions
+from passbook.web.office import catalog, customers, extras, passes, reports, sessions
 
 app_name = "office"
 
@@ -51,6 +51,17 @@ urlpatterns = [
     path("catalog/<slug:kind>/<int:pk>/", catalog.catalog_edit, name="catalog_edit"),
     path("settings/", catalog.settings_page, name="settings"),
     path("reports/", reports.report_page, name="reports"),
+    path("vouchers/", extras.voucher_list, name="vouchers"),
+    path("customers/<int:pk>/credit/", extras.issue_credit, name="customer_credit"),
+    path("customers/<int:pk>/voucher/", extras.redeem_voucher, name="customer_voucher"),
+    path("customers/<int:pk>/subscribe/", extras.subscribe, name="customer_subscribe"),
+    path(
+        "subscriptions/<int:pk>/<slug:action>/",
+        extras.subscription_action,
+        name="subscription_action",
+    ),
+    path("passes/<int:pk>/freeze/", extras.freeze, name="pass_freeze"),
+    path("passes/<int:pk>/pay-with-credit/", extras.pay_with_credit, name="pass_pay_credit"),
     path("reports/<slug:name>.csv", reports.report_csv, name="report_csv"),
     path("sessions/<int:pk>/", sessions.session_page, name="session"),
     path("sessions/<int:pk>/book/", sessions.add_to_session, name="session_book"),

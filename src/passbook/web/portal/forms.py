@@ -45,7 +45,16 @@ class BuyForm(Form):
         label="Book these sessions now (optional)",
     )
 
-    def __init__(self, *args, upcoming=None, **kwargs):
+    use_credit = forms.BooleanField(required=False, label="Pay with my account credit")
+
+    def __init__(self, *args, upcoming=None, has_credit=False, **kwargs):
         super().__init__(*args, **kwargs)
         if upcoming is not None:
             self.fields["sessions"].queryset = upcoming
+        if not has_credit:
+            del self.fields["use_credit"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("use_credit", False)
+        return data

@@ -36,6 +36,7 @@ urlpatterns = [
     path("bookings/<int:booking_id>/cancel/", views.cancel, name="cancel"),
     path("buy/", views.buy, name="shop"),
     path("buy/<int:product_id>/", views.buy, name="buy"),
+    path("voucher/", views.redeem_voucher, name="redeem_voucher"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

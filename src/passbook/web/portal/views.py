@@ -20,7 +20,7 @@ from passbook.models import Booking, Business, Customer, PassProduct, Session
 from passbook.models.business import CreditPolicy
 from passbook.payment_providers import provider
 from passbook.queries import sessions_with_places
-from passbook.services import accounts, bookings, passes
+from passbook.services import accounts, bookings, credit, passes, vouchers
 from passbook.services.errors import DomainError
 from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
@@ -84,7 +84,9 @@ def my_passes(request: HttpRequest) -> HttpResponse:
         (card(p, now), [b for b in upcoming if b.customer_pass_id == p.id])
         for p in customer.passes.filter(voided_at__isnull=True).order_by("-purchased_at")
     ]
-    return render(request, "portal/passes.html", {"cards": cards})
+    return render(
+        request, "portal/passes.html", {"cards": cards, "credit_balance": credit.balance(customer)}
+    )
 
 
 def _week(request: HttpRequest) -> tuple[date, forms.TimetableFilter]:
@@ -217,8 +219,12 @@ def buy(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
     if product_id is None:
         return render(request, "portal/shop.html", {"products": products, "provider": provider()})
     product = get_object_or_404(products, pk=product_id)
+    balance = credit.balance(request.customer)
     form = forms.BuyForm(
-        request.POST or None, initial={"product": product}, upcoming=_bookable_sessions(product)
+        request.POST or None,
+        initial={"product": product},
+        upcoming=_bookable_sessions(product),
+        has_credit=balance > 0,
     )
     if request.method == "POST":
         sold = []
@@ -230,6 +236,7 @@ def buy(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
                     product.id,
                     actor=request.user,
                     session_ids=[s.id for s in form.cleaned_data["sessions"]],
+                    use_credit=form.cleaned_data["use_credit"],
                 )
             )
 
@@ -245,6 +252,23 @@ def buy(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
         {"product": product, "form": form, "provider": provider()},
         status=422 if form.errors else 200,
     )
+
+
+@require_POST
+@customer_only
+def redeem_voucher(request: HttpRequest) -> HttpResponse:
+    """Redeem a gift voucher; wrong codes are throttled per customer."""
+    try:
+        vouchers.redeem(
+            request.POST.get("code", "")[:40],
+            request.customer.id,
+            who=f"user:{request.user.id}",
+            actor=request.user,
+        )
+        messages.success(request, "Voucher redeemed.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:home")
 
 
 @customer_only

@@ -1,0 +1,120 @@
+"""Back-office actions for account credit, vouchers, subscriptions and freezes."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from passbook.models import Customer, GiftVoucher, Subscription, User
+from passbook.services import credit, freezes, subscriptions, vouchers
+from passbook.services.errors import DomainError
+from passbook.web.office import forms
+from passbook.web.office.common import attempt, staff
+from passbook.web.office.passes import _edit
+
+MANAGER, FRONTDESK = User.Role.MANAGER, User.Role.FRONTDESK
+
+
+def _customer_action(form_class, role, run, success):
+    """A customer-page action; errors come back as a message on the customer page."""
+
+    @require_POST
+    @staff(role)
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        customer = get_object_or_404(Customer, pk=pk)
+        form = form_class(request.POST)
+        if not attempt(request, form, lambda: run(customer, form.cleaned_data, request), success):
+            errors = "; ".join(e for errs in form.errors.values() for e in errs)
+            messages.error(request, errors or "That did not work.")
+        return redirect("office:customer", pk=pk)
+
+    return view
+
+
+issue_credit = _customer_action(
+    forms.CreditForm,
+    MANAGER,
+    lambda c, d, r: credit.issue(c.id, d["amount"], reason=d["reason"], actor=r.user),
+    "Account credit issued.",
+)
+redeem_voucher = _customer_action(
+    forms.VoucherCodeForm,
+    FRONTDESK,
+    lambda c, d, r: vouchers.redeem(d["code"], c.id, who=f"user:{r.user.id}", actor=r.user),
+    "Voucher redeemed.",
+)
+subscribe = _customer_action(
+    forms.SubscribeForm,
+    FRONTDESK,
+    lambda c, d, r: subscriptions.start(c.id, d["plan"].id, actor=r.user),
+    "Subscription started; the first period's pass is issued.",
+)
+
+SUBSCRIPTION_ACTIONS = {
+    "cancel": subscriptions.cancel_at_period_end,
+    "pause": subscriptions.pause,
+    "resume": subscriptions.resume,
+}
+
+
+@require_POST
+@staff(FRONTDESK)
+def subscription_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    sub = get_object_or_404(Subscription, pk=pk)
+    if action not in SUBSCRIPTION_ACTIONS:
+        return HttpResponse(status=404)
+    try:
+        SUBSCRIPTION_ACTIONS[action](sub.id)
+        messages.success(request, "Subscription updated.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("office:customer", pk=sub.customer_id)
+
+
+freeze = _edit(
+    forms.FreezeForm,
+    "freeze_form",
+    MANAGER,
+    lambda pk, d, u: freezes.freeze(
+        pk, starts_on=d["starts_on"], ends_on=d["ends_on"], reason=d["reason"], actor=u
+    ),
+    "Pass frozen; its expiry moved.",
+)
+pay_with_credit = _edit(
+    forms.PayWithCreditForm,
+    "credit_form",
+    FRONTDESK,
+    lambda pk, d, u: credit.pay_with_credit(pk, d["amount"], actor=u),
+    "Paid from account credit.",
+    tab="payments",
+)
+
+
+@staff(MANAGER)
+def voucher_list(request: HttpRequest) -> HttpResponse:
+    form = forms.VoucherForm(request.POST or None)
+    if request.method == "POST":
+
+        def create():
+            d = form.cleaned_data
+            vouchers.create(
+                value=d["value"],
+                product_id=d["product"].id if d["product"] else None,
+                expires_on=d["expires_on"],
+                note=d["note"],
+                actor=request.user,
+            )
+
+        if attempt(request, form, create, "Voucher created."):
+            return redirect("office:vouchers")
+    return render(
+        request,
+        "office/vouchers.html",
+        {
+            "form": form,
+            "vouchers": GiftVoucher.objects.select_related("product", "redeemed_by").order_by(
+                "-created_at"
+            )[:200],
+        },
+        status=422 if form.errors else 200,
+    )
