@@ -1,13 +1,11 @@
 """Idempotency-Key: replay, conflict, scope, failures, and concurrent duplicates."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from passbook.models import Booking, IdempotencyRecord, PassEntry, Session
 from tests.api.conftest import staff_api
 from tests.factories import SessionFactory
+from tests.threads import run_together
 
 
 def _book(api, studio, key, session=None):
@@ -62,21 +60,7 @@ def test_a_bad_key_is_refused(owner, studio):
 @pytest.mark.django_db(transaction=True)
 def test_16_concurrent_same_key_requests_have_one_effect(studio):
     owner = staff_api("owner")
-    responses = []
-    barrier = threading.Barrier(16)
-
-    def send():
-        try:
-            barrier.wait()
-            responses.append(_book(owner, studio, "rush-1"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = run_together(16, lambda _n: _book(owner, studio, "rush-1"))
     assert [r.status_code for r in responses] == [201] * 16
     assert len({r.json()["id"] for r in responses}) == 1
     assert Booking.objects.filter(session=studio.free).count() == 1

@@ -1,12 +1,10 @@
 """`passbook run-jobs`: expiry forfeits, no-shows, expiry notices and the notification outbox."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 
 from passbook import clock
 from passbook.jobs import run_all
@@ -16,6 +14,7 @@ from passbook.services import bookings, passes
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory, SessionFactory
 from tests.integration.helpers import D, counters, refused, sell
+from tests.threads import run_together
 
 
 class FailingBackend:
@@ -123,20 +122,7 @@ def test_run_jobs_command_reports_what_it_did(db, business, capsys):
 def test_concurrent_runs_do_everything_exactly_once(business, ten_pack):
     with clock.at(clock.now() - timedelta(days=200)):
         sold = [sell(c, ten_pack) for c in CustomerFactory.create_batch(6)]
-    barrier = threading.Barrier(4)
-
-    def run():
-        try:
-            barrier.wait()
-            run_all()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(4, lambda _n: run_all())
     assert all(_forfeits(p) == [D("10")] for p in sold)
     assert len(mail.outbox) == Notification.objects.count() == 6  # each purchase mailed once
     assert list(problems()) == []

@@ -1,12 +1,10 @@
 """Subscriptions: each period's pass is issued exactly once; cancel, pause, resume."""
 
-import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 
 from passbook.jobs import run_all
 from passbook.models import Pass, Plan, Renewal, Subscription
@@ -15,6 +13,7 @@ from passbook.services import subscriptions
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory, ProductFactory
 from tests.integration.helpers import refused
+from tests.threads import run_together
 
 
 def at(*args):
@@ -117,21 +116,12 @@ def test_concurrent_job_runs_renew_exactly_once(business, monthly):
     with at(2027, 1, 1):
         for c in customers:
             subscriptions.start(c.id, monthly.id)
-    barrier = threading.Barrier(4)
 
-    def run():
-        try:
-            with at(2027, 2, 1):
-                barrier.wait()
-                run_all()
-        finally:
-            connection.close()
+    def run(_n):
+        with at(2027, 2, 1):
+            run_all()
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(4, run)
     assert Pass.objects.count() == Renewal.objects.count() == 10
     assert all(len(periods(c)) == 2 for c in customers)
     assert list(problems()) == []
