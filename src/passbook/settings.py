@@ -105,6 +105,13 @@ EMAIL_BACKEND = os.environ.get(
     "PASSBOOK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("PASSBOOK_FROM_EMAIL", "passbook@localhost")
+# SMTP, when PASSBOOK_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("PASSBOOK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PASSBOOK_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PASSBOOK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PASSBOOK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("PASSBOOK_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 10
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

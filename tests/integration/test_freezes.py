@@ -2,6 +2,10 @@
 
 from datetime import timedelta
 
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
 from passbook import clock
 from passbook.models import PassEntry
 from passbook.services import bookings, freezes
@@ -54,3 +58,11 @@ def test_extend_all_active_passes_for_a_closure(business, customer, ten_pack):
     with refused("invalid_input"):
         freezes.extend_all_active(0, reason="x")
     assert list(problems()) == []
+
+
+def test_extend_passes_command(business, customer, ten_pack, capsys):
+    sell(customer, ten_pack)
+    call_command("extend-passes", "--days", "7", "--reason", "closed")
+    assert capsys.readouterr().out.strip() == "Extended 1 passes by 7 days."
+    with pytest.raises(CommandError, match="1 to 366"):
+        call_command("extend-passes", "--days", "0", "--reason", "closed")
