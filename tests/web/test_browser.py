@@ -129,3 +129,32 @@ def test_export_the_csv_and_read_it_back(page, office, tmp_path):
         (office.bea.name, "Unpaid", "10.00")
     ]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rows[0]["Valid until"])
+
+
+def test_reports_and_the_customer_account_render_in_the_browser(browser, live_server, office):
+    from passbook.models import User
+    from passbook.services import vouchers
+
+    User.objects.filter(username="owner").update(role="owner")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.goto("/office/login/")
+    page.fill("#id_username", "owner")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.goto(f"/office/customers/{office.bea.id}/")
+    voucher = vouchers.create(
+        value=Decimal("40"), expires_on=clock.now().date() + timedelta(days=10)
+    )
+    page.fill("#voucher-form input[name='code']", voucher.code)
+    page.click("#voucher-form button")
+    expect(page.locator("#credit-balance")).to_have_text("40.00")
+    page.select_option("#subscribe-form select", label="Monthly")
+    page.click("#subscribe-form button")
+    expect(page.locator("#subscriptions")).to_contain_text("Monthly · Active")
+    shot(page, "office-account")
+    today = clock.now().date()
+    page.goto(f"/office/reports/?start={today.replace(day=1)}&end={today}")
+    expect(page.locator("#report-sales svg rect")).not_to_have_count(0)
+    shot(page, "office-reports")
+    context.close()
