@@ -25,7 +25,7 @@ class Table:
     rows: list[list]
     chart_column: int  # which column the bar chart draws
 
-    ROW, WIDTH = 10, 230  # chart units: one row per line, bars up to WIDTH long (room for the label)
+    ROW, WIDTH = 10, 230  # chart units: a row per line; bars leave room for their label
 
     @property
     def chart_height(self) -> int:
