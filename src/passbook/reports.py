@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 
 from passbook import clock
-from passbook.models import Booking, Business, Pass, PassEntry
+from passbook.models import Booking, Business, CreditNote, GiftVoucher, Pass, PassEntry
+from passbook.rules.calendar import local_date
 from passbook.rules.ledger import EntryKind
 
 CENT = Decimal("0.01")
@@ -75,6 +76,25 @@ def sales(start: date, end: date) -> Table:
     )
 
 
+def sales_by_month(start: date, end: date) -> Table:
+    """Passes sold per calendar month (in the business's zone) within the period."""
+    lo, hi = _bounds(start, end)
+    tz = Business.current().tz
+    rows = defaultdict(lambda: [0, Decimal(0)])
+    for bought, price in Pass.objects.filter(
+        purchased_at__gte=lo, purchased_at__lt=hi, voided_at__isnull=True
+    ).values_list("purchased_at", "price"):
+        month = bought.astimezone(tz).strftime("%Y-%m")
+        rows[month][0] += 1
+        rows[month][1] += price
+    return Table(
+        "Sales by month",
+        ["Month", "Sold", "Revenue"],
+        [[m, c, r.quantize(CENT)] for m, (c, r) in sorted(rows.items())],
+        2,
+    )
+
+
 def liability() -> Table:
     """Unused credits on live passes (booked or not yet), at the price paid per credit."""
     now = clock.now()
@@ -92,6 +112,30 @@ def liability() -> Table:
         "Liability: unused credits on live passes",
         ["Pass", "Credits", "Value"],
         [[n, c, v.quantize(CENT)] for n, (c, v) in sorted(rows.items())],
+        2,
+    )
+
+
+def owed() -> Table:
+    """Money held for customers: account credit, and sold vouchers not yet redeemed. A
+    voucher's money is a liability until it becomes a pass or credit."""
+    balances = (
+        CreditNote.objects.values("customer")
+        .annotate(balance=Sum("amount"))
+        .filter(balance__gt=0)
+        .aggregate(n=Count("customer"), total=Sum("balance", default=Decimal(0)))
+    )
+    today = local_date(clock.now(), Business.current().tz)
+    vouchers = GiftVoucher.objects.filter(
+        price__isnull=False, redeemed_at__isnull=True, expires_on__gte=today
+    ).aggregate(n=Count("id"), total=Sum("price", default=Decimal(0)))
+    return Table(
+        "Owed to customers: account credit and unredeemed vouchers",
+        ["What", "Count", "Value"],
+        [
+            ["Account credit", balances["n"], Decimal(balances["total"]).quantize(CENT)],
+            ["Gift vouchers sold", vouchers["n"], Decimal(vouchers["total"]).quantize(CENT)],
+        ],
         2,
     )
 
@@ -134,10 +178,15 @@ def attendance(start: date, end: date) -> Table:
     )
 
 
+REPORTS = {
+    "sales": sales,
+    "sales-by-month": sales_by_month,
+    "liability": lambda start, end: liability(),
+    "owed": lambda start, end: owed(),
+    "breakage": breakage,
+    "attendance": attendance,
+}
+
+
 def all_reports(start: date, end: date) -> dict[str, Table]:
-    return {
-        "sales": sales(start, end),
-        "liability": liability(),
-        "breakage": breakage(start, end),
-        "attendance": attendance(start, end),
-    }
+    return {name: report(start, end) for name, report in REPORTS.items()}

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from passbook import clock
-from passbook.models import ApiToken, User
-from passbook.services import bookings, passes
+from passbook.models import ApiToken, Plan, User
+from passbook.services import bookings, credit, passes, subscriptions, vouchers
 from passbook.services.payments import PaymentInput
 from tests.factories import (
     CategoryFactory,
@@ -76,6 +76,10 @@ class Studio:
     booking_a: object
     booking_started: object
     booking_attended: object
+    owing_a: object  # A's unpaid massage pass (not usable for yoga)
+    plan: object
+    subscription_a: object
+    voucher: object  # worth 30.00, unredeemed
 
 
 @pytest.fixture
@@ -91,9 +95,14 @@ def studio(business) -> Studio:
     attended = SessionFactory(class_type=yoga, starts_at=clock.now() - timedelta(minutes=5))
     booking_attended = bookings.book(a.id, attended.id)
     bookings.check_in(booking_attended.id)
+    spare_category = CategoryFactory(name="Spare")
+    massage = ProductFactory(name="Massage 3-pack", credits=3, price=Decimal("90"))
+    massage.categories.set([spare_category])
+    credit.issue(a.id, Decimal("40"), reason="goodwill")
+    plan = Plan.objects.create(name="Monthly", product=massage, interval="month", price=80)
     return Studio(
         category=category,
-        spare_category=CategoryFactory(name="Spare"),
+        spare_category=spare_category,
         class_type=yoga,
         spare_class_type=ClassTypeFactory(name="Spare class", category=category),
         trainer=StaffFactory(),
@@ -111,6 +120,10 @@ def studio(business) -> Studio:
         booking_a=bookings.book(a.id, future.id),
         booking_started=bookings.book(a.id, started.id),
         booking_attended=booking_attended,
+        owing_a=passes.sell(a.id, massage.id),
+        plan=plan,
+        subscription_a=subscriptions.start(a.id, plan.id),
+        voucher=vouchers.create(value=Decimal("30"), expires_on=clock.now().date() + timedelta(90)),
     )
 
 

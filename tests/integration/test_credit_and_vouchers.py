@@ -9,6 +9,7 @@ from passbook import clock
 from passbook.models import CreditNote, GiftVoucher, Pass, Payment
 from passbook.rules.money import PaymentStatus, payment_status
 from passbook.services import credit, vouchers
+from passbook.services.payments import PaymentInput
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory
 from tests.integration.helpers import D, fresh, refused, sell
@@ -89,3 +90,48 @@ def test_guessing_is_throttled_per_caller(business, customer):
         other = vouchers.create(value=D("5"), expires_on=clock.now().date() + timedelta(days=1))
         vouchers.redeem(other.code, customer.id, who="ip:10.0.0.9")  # the window has passed
     assert GiftVoucher.objects.filter(redeemed_by=customer).count() == 2
+
+
+def test_credit_pays_only_what_is_owed(business, customer, ten_pack):
+    credit.issue(customer.id, D("500"), reason="refund as credit")
+    p = sell(customer, ten_pack, payment=PaymentInput(ten_pack.price - D("10"), "cash"))
+    with refused("more_than_owed") as info:
+        credit.pay_with_credit(p.id, D("10.01"))
+    assert info.value.message == "10.00 is owed on this pass."
+    credit.pay_with_credit(p.id, D("10"))
+    assert credit.balance(customer) == D("490")
+
+
+def test_a_sold_voucher_records_its_buyer_and_payment_together(business, customer, ten_pack):
+    expires = clock.now().date() + timedelta(days=365)
+    voucher = vouchers.sell(
+        customer.id,
+        payment=PaymentInput(ten_pack.price, "card"),
+        product_id=ten_pack.id,
+        expires_on=expires,
+        note="birthday present",
+    )
+    payment = Payment.objects.get(voucher=voucher)
+    assert (voucher.sold_to, voucher.price) == (customer, ten_pack.price)
+    assert (payment.customer, payment.amount, payment.customer_pass) == (customer, D("200"), None)
+    # the friend redeems it; the pass is paid by the voucher, not paid twice in cash
+    friend = CustomerFactory()
+    issued = vouchers.redeem(voucher.code, friend.id, who="user:1")
+    assert issued.customer == friend and issued.payments.get().method == "voucher"
+    assert list(problems()) == []
+
+
+def test_a_voucher_sale_is_paid_in_full_in_money_or_not_at_all(business, customer, ten_pack):
+    expires = clock.now().date() + timedelta(days=365)
+    for payment, code in [
+        (PaymentInput(D("150"), "card"), "invalid_input"),  # not the full price
+        (PaymentInput(D("50"), "account_credit"), "invalid_input"),
+        (PaymentInput(D("50"), "voucher"), "invalid_input"),
+        (PaymentInput(D("-50"), "cash"), "invalid_input"),
+    ]:
+        with refused(code):
+            vouchers.sell(customer.id, payment=payment, value=D("50"), expires_on=expires)
+    with refused("not_found"):
+        vouchers.sell(
+            10**9, payment=PaymentInput(D("50"), "cash"), value=D("50"), expires_on=expires
+        )

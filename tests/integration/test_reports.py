@@ -9,7 +9,8 @@ from django.test import Client
 from passbook import reports
 from passbook.jobs import run_all
 from passbook.models import User
-from passbook.services import bookings, passes
+from passbook.services import bookings, credit, passes, vouchers
+from passbook.services.payments import PaymentInput
 from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory, SessionFactory
 
 D = Decimal
@@ -102,3 +103,31 @@ def test_reports_page_and_csv_are_for_owners(business):
     assert owner.get("/office/reports/nope.csv").status_code == 404
     bad = owner.get("/office/reports/?start=2027-03-31&end=2027-03-01")
     assert "The end is before the start." in bad.content.decode()
+
+
+def test_sales_by_month_rows(business):
+    _dataset()
+    with at(2027, 4, 3, 9):
+        passes.sell(CustomerFactory().id, ProductFactory(name="Trial", price=D("15")).id)
+    assert reports.sales_by_month(date(2027, 2, 1), date(2027, 4, 30)).rows == [
+        ["2027-03", 4, D("640.00")],  # 2 x 200 + 90 + 150; the voided pass is not a sale
+        ["2027-04", 1, D("15.00")],
+    ]
+
+
+def test_money_owed_to_customers_counts_credit_and_unredeemed_sold_vouchers(business):
+    ann, ben, cy = CustomerFactory.create_batch(3)
+    pack = ProductFactory(name="10-class", price=D("200"))
+    later = date.today() + timedelta(days=300)
+    credit.issue(ann.id, D("30"), reason="class cancelled")
+    cash = PaymentInput(D("50"), "cash")
+    vouchers.sell(cy.id, payment=cash, value=D("50"), expires_on=later)
+    gift = vouchers.sell(
+        ben.id, payment=PaymentInput(D("200"), "card"), product_id=pack.id, expires_on=later
+    )
+    vouchers.redeem(gift.code, cy.id, who="user:1")  # now a pass: no longer owed
+    vouchers.create(value=D("99"), expires_on=later)  # given away: no money was taken
+    assert reports.owed().rows == [
+        ["Account credit", 1, D("30.00")],
+        ["Gift vouchers sold", 1, D("50.00")],
+    ]

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from passbook import clock
-from passbook.models import Booking, Business, Pass
+from passbook.models import Booking, Business, GiftVoucher, Pass
 from tests.integration.helpers import fingerprint
 from tests.web.conftest import PASSWORD
 
@@ -33,6 +33,7 @@ PAGES = [  # (path, lowest role)
     ("/office/vouchers/", MANAGER),
     ("/office/reports/", OWNER),
     ("/office/catalog/plans/", MANAGER),
+    ("/office/passes/extend/", MANAGER),
 ]
 
 ACTIONS = [  # (path, form data, lowest role)
@@ -93,6 +94,12 @@ ACTIONS = [  # (path, form data, lowest role)
     ),
     ("/office/passes/{o.pass_ada.id}/pay-with-credit/", {"amount": "1"}, FRONTDESK),
     ("/office/vouchers/", {"value": "20", "expires_on": "2030-01-01"}, MANAGER),
+    (
+        "/office/customers/{o.bea.id}/sell-voucher/",
+        {"value": "25", "expires_on": "2030-01-01", "price": "25", "method": "card"},
+        FRONTDESK,
+    ),
+    ("/office/passes/extend/", {"days": "7", "reason": "closed for the flood"}, MANAGER),
 ]
 
 
@@ -283,3 +290,44 @@ def test_page_titles_are_plain_text(clients, path, title):
     page = clients[MANAGER].get(path).content.decode()
     head = page.split("</title>")[0]
     assert title in head and "<form" not in head
+
+
+def test_selling_a_voucher_shows_its_code_and_records_the_payment(clients, office):
+    response = clients[FRONTDESK].post(
+        f"/office/customers/{office.bea.id}/sell-voucher/",
+        {
+            "product": str(office.product.id),
+            "expires_on": "2030-01-01",
+            "price": "1",
+            "method": "card",
+        },
+        follow=True,
+    )
+    assert "A voucher is paid in full: 200.00." in response.content.decode()
+    assert not GiftVoucher.objects.filter(sold_to=office.bea).exists()
+    response = clients[FRONTDESK].post(
+        f"/office/customers/{office.bea.id}/sell-voucher/",
+        {
+            "product": str(office.product.id),
+            "expires_on": "2030-01-01",
+            "price": str(office.product.price),
+            "method": "cash",
+        },
+        follow=True,
+    )
+    voucher = GiftVoucher.objects.get(sold_to=office.bea)
+    assert f"Voucher sold: {voucher.code}" in response.content.decode()
+    assert voucher.payments.get().amount == office.product.price
+
+
+def test_extending_all_live_passes_says_how_many_first(clients, office):
+    live = Pass.objects.filter(voided_at__isnull=True, expires_at__gte=clock.now()).count()
+    page = clients[MANAGER].get("/office/passes/extend/").content.decode()
+    assert f'<strong id="live-count">{live}</strong>' in page
+    before = fingerprint()
+    bad = clients[MANAGER].post("/office/passes/extend/", {"days": "400", "reason": "x"})
+    assert bad.status_code == 422 and fingerprint() == before
+    done = clients[MANAGER].post(
+        "/office/passes/extend/", {"days": "3", "reason": "boiler broke"}, follow=True
+    )
+    assert f"{live} live passes extended by 3 days." in done.content.decode()

@@ -6,7 +6,17 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from passbook.api import problems
 from passbook.api.auth import BearerToken, BrowserSession
-from passbook.api.routers import bookings, catalog, customers, passes, schedule
+from passbook.api.routers import (
+    bookings,
+    catalog,
+    customers,
+    freezes,
+    passes,
+    reports,
+    schedule,
+    subscriptions,
+    vouchers,
+)
 from passbook.services.errors import DomainError
 
 ERROR_STATUSES = {"400", "401", "403", "404", "409", "422"}
@@ -34,7 +44,17 @@ api = PassbookAPI(
     "(`Authorization: Bearer …`, from `passbook create-token`) or a browser "
     "session. Errors are RFC 9457 problem details with a stable `code`.",
 )
-for module in (catalog, schedule, customers, passes, bookings):
+for module in (
+    catalog,
+    schedule,
+    customers,
+    passes,
+    freezes,
+    bookings,
+    subscriptions,
+    vouchers,
+    reports,
+):
     api.add_router("", module.router)
 
 

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from passbook import clock
-from passbook.models import Booking, Pass, Payment
+from passbook.models import Booking, GiftVoucher, Pass, Payment, Plan
 from passbook.rules.money import payment_status
 from passbook.rules.status import pass_status
 from passbook.services.facts import pass_facts
@@ -380,6 +380,7 @@ class PaymentOut(Schema):
     customer_id: int
     pass_id: int | None = Field(..., alias="customer_pass_id")
     booking_id: int | None
+    voucher_id: int | None
     amount: Money
     method: str
     received_at: datetime
@@ -469,3 +470,149 @@ class BookingOut(Schema):
     @staticmethod
     def resolve_price(obj: Booking, context) -> dict:
         return money(obj.price, context["request"].currency)
+
+
+# Subscriptions, vouchers, account credit, freezes, reports ---------------------------------
+
+Reason = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=300)]
+Note = Annotated[str, Field(pattern=NO_NUL, max_length=300)]
+
+
+def _money_or_none(amount: Decimal | None, context) -> dict | None:
+    return None if amount is None else money(amount, context["request"].currency)
+
+
+class PlanIn(Body):
+    name: Name
+    product_id: Id
+    interval: Literal[tuple(Plan.Interval.values)]  # type: ignore[valid-type]
+    price: MoneyIn
+    active: StrictBool = True
+
+
+class PlanOut(Schema):
+    id: int
+    name: str
+    product_id: int
+    interval: str
+    price: Money
+    active: bool
+
+    @staticmethod
+    def resolve_price(obj: Plan, context) -> dict:
+        return money(obj.price, context["request"].currency)
+
+
+class SubscriptionIn(Body):
+    customer_id: Id
+    plan_id: Id
+    starts_on: Day | None = Field(None, description="default: today")
+
+
+class SubscriptionOut(Schema):
+    id: int
+    customer_id: int
+    plan_id: int
+    status: str
+    anchor: date
+    period_start: date
+    period_end: date = Field(..., description="first day after the current period")
+    cancel_at_period_end: bool
+
+
+class VoucherIn(Body):
+    value: MoneyIn | None = Field(None, description="an amount of account credit …")
+    product_id: Id | None = Field(None, description="… or a pass (exactly one of the two)")
+    expires_on: Day
+    note: Note = ""
+
+
+class VoucherSaleIn(VoucherIn):
+    buyer_id: Id
+    payment: PaymentIn = Field(..., description="the full price, in money")
+
+
+class VoucherOut(Schema):
+    id: int
+    code: str
+    value: Money | None
+    product_id: int | None
+    expires_on: date
+    note: str
+    sold_to_id: int | None
+    price: Money | None
+    redeemed_by_id: int | None
+    redeemed_at: datetime | None
+
+    @staticmethod
+    def resolve_value(obj: GiftVoucher, context) -> dict | None:
+        return _money_or_none(obj.value, context)
+
+    @staticmethod
+    def resolve_price(obj: GiftVoucher, context) -> dict | None:
+        return _money_or_none(obj.price, context)
+
+
+class RedeemIn(Body):
+    code: str = Field(..., pattern=r"^[A-Za-z0-9 -]{1,20}$", examples=["ABCD-EFGH-JKLM"])
+    customer_id: Id
+
+
+class CreditIn(Body):
+    amount: MoneyIn
+    reason: Reason
+
+
+class CreditNoteOut(Schema):
+    id: int
+    amount: Money
+    reason: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_amount(obj, context) -> dict:
+        return money(obj.amount, context["request"].currency)
+
+
+class CreditOut(Schema):
+    balance: Money
+    notes: list[CreditNoteOut]
+
+
+class RedeemOut(Schema):
+    pass_id: int | None = Field(..., description="the pass issued, for a pass voucher")
+    credit: CreditOut
+
+
+class PayWithCreditIn(Body):
+    amount: MoneyIn
+
+
+class FreezeIn(Body):
+    starts_on: Day
+    ends_on: Day
+    reason: Reason
+
+
+class FreezeOut(Schema):
+    id: int
+    pass_id: int = Field(..., alias="customer_pass_id")
+    starts_on: date
+    ends_on: date
+    reason: str
+    created_at: datetime
+
+
+class ExtendIn(Body):
+    days: whole(1, 366)  # type: ignore[valid-type]
+    reason: Reason
+
+
+class ExtendOut(Schema):
+    extended: int = Field(..., description="how many live passes moved their expiry")
+
+
+class ReportOut(Schema):
+    title: str
+    columns: list[str]
+    rows: list[list[str]] = Field(..., description="numbers as decimal strings")

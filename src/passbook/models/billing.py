@@ -9,7 +9,8 @@ from passbook.models.people import Customer
 
 
 class Payment(models.Model):
-    """Money received (positive) or refunded (negative) against a pass or a drop-in booking."""
+    """Money received (positive) or refunded (negative) for one thing: a pass, a drop-in
+    booking or a gift voucher sold."""
 
     class Method(models.TextChoices):
         CASH = "cash", "Cash"
@@ -30,6 +31,13 @@ class Payment(models.Model):
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
     )
+    voucher = models.ForeignKey(
+        "passbook.GiftVoucher",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
     amount = MoneyField()
     method = models.CharField(max_length=16, choices=Method.choices)
     received_at = models.DateTimeField()
@@ -44,8 +52,12 @@ class Payment(models.Model):
         ordering = ["received_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(customer_pass_id__isnull=False) ^ Q(booking_id__isnull=False),
-                name="payment_for_pass_xor_booking",
+                condition=(
+                    Q(customer_pass_id__isnull=False, booking_id=None, voucher_id=None)
+                    | Q(customer_pass_id=None, booking_id__isnull=False, voucher_id=None)
+                    | Q(customer_pass_id=None, booking_id=None, voucher_id__isnull=False)
+                ),
+                name="payment_for_one_thing",
             ),
             models.CheckConstraint(condition=~Q(amount=0), name="payment_amount_not_zero"),
         ]

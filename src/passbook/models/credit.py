@@ -36,6 +36,12 @@ class GiftVoucher(models.Model):
     )
     expires_on = models.DateField()
     note = models.CharField(max_length=300, blank=True)
+    # A sold voucher records its buyer and price (the payment points here); a voucher
+    # given away by staff has neither.
+    sold_to = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    price = MoneyField(null=True, blank=True, default=None)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

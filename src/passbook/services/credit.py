@@ -16,6 +16,11 @@ class NotEnoughCredit(errors.DomainError):
     message = "The customer's account credit does not cover this."
 
 
+class MoreThanOwed(errors.DomainError):
+    code = "more_than_owed"
+    message = "That is more than is owed on this pass."
+
+
 def balance(customer: Customer) -> Decimal:
     total = CreditNote.objects.filter(customer=customer).aggregate(
         total=Sum("amount", default=Decimal("0"))
@@ -58,11 +63,14 @@ def pay_with_credit(pass_id: int, amount: Decimal, *, actor: User | None = None)
     """Pay (part of) a pass from account credit; the balance never goes below zero."""
     found = locks.get(Pass, pass_id, "No such pass.")
     customer = locks.customer(found.customer_id)
+    p = Pass.objects.get(pk=pass_id)
+    if amount > p.price - p.amount_paid:
+        raise MoreThanOwed(f"{max(p.price - p.amount_paid, 0)} is owed on this pass.")
     if amount > balance(customer):
         raise NotEnoughCredit(
             f"Account credit is {balance(customer)}.", available=str(balance(customer))
         )
-    return spend(customer, Pass.objects.get(pk=pass_id), amount, actor)
+    return spend(customer, p, amount, actor)
 
 
 def spend(customer: Customer, p: Pass, amount: Decimal, actor: User | None) -> Payment:

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from passbook import clock
 from passbook.models import Booking, Business, Pass, PassFreeze, User
@@ -80,8 +81,12 @@ def extend_all_active(days: int, *, reason: str, actor: User | None = None) -> i
         raise errors.InvalidInput(
             "Give a reason, e.g. 'studio closed for renovation'.", field="reason"
         )
-    live = Pass.objects.filter(voided_at__isnull=True, expires_at__gte=clock.now())
     return sum(
         _extend(pass_id, days, reason.strip(), actor)
-        for pass_id in live.values_list("id", flat=True).iterator()
+        for pass_id in live_passes().values_list("id", flat=True).iterator()
     )
+
+
+def live_passes() -> QuerySet[Pass]:
+    """The passes a closure extends: not voided, with an expiry still ahead."""
+    return Pass.objects.filter(voided_at__isnull=True, expires_at__gte=clock.now())

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from passbook import clock
-from passbook.models import Booking, Pass, Payment, User
+from passbook.models import Booking, GiftVoucher, Pass, Payment, User
 from passbook.services import errors, locks
 
 
@@ -51,6 +51,14 @@ def add_payment(p: Pass, payment: PaymentInput, actor: User | None) -> Payment:
     p.amount_paid += payment.amount
     p.save(update_fields=["amount_paid"])
     return _create(payment, payment.amount, actor, customer_id=p.customer_id, customer_pass=p)
+
+
+def add_voucher_payment(voucher: GiftVoucher, payment: PaymentInput, actor: User | None):
+    """Record the money for a voucher sold, inside the caller's transaction."""
+    _validate(payment)
+    if payment.method in {Payment.Method.VOUCHER, Payment.Method.ACCOUNT_CREDIT}:
+        raise errors.InvalidInput("Pay for a voucher with money.", field="method")
+    return _create(payment, payment.amount, actor, customer=voucher.sold_to, voucher=voucher)
 
 
 def _locked_pass(pass_id: int) -> Pass:

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -10,6 +11,7 @@ from passbook.models import Business, Customer, GiftVoucher, PassProduct, User, 
 from passbook.rules.calendar import local_date
 from passbook.services import credit, errors, locks
 from passbook.services.passes import issue_paid_by_voucher
+from passbook.services.payments import PaymentInput, add_voucher_payment
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 MAX_FAILURES, WINDOW = 5, timedelta(minutes=15)
@@ -39,12 +41,14 @@ def normalise(code: str) -> str:
 @transaction.atomic
 def create(
     *,
-    value=None,
+    value: Decimal | None = None,
     product_id: int | None = None,
     expires_on: date,
     note: str = "",
     actor: User | None = None,
+    **sale,
 ) -> GiftVoucher:
+    """A voucher given away by staff (`sale` is empty) or sold (see `sell`)."""
     if (value is None) == (product_id is None):
         raise errors.InvalidInput(
             "A voucher is worth an amount or a pass, not both.", field="value"
@@ -61,7 +65,39 @@ def create(
         note=note,
         created_at=clock.now(),
         created_by=actor,
+        **sale,
     )
+
+
+@transaction.atomic
+def sell(
+    buyer_id: int,
+    *,
+    payment: PaymentInput,
+    value: Decimal | None = None,
+    product_id: int | None = None,
+    expires_on: date,
+    note: str = "",
+    actor: User | None = None,
+) -> GiftVoucher:
+    """Sell a voucher: the buyer pays its price (the value, or the pass's list price) in
+    full, and voucher and payment are recorded together or not at all. The money is a
+    liability until the voucher is redeemed (see reports.liability)."""
+    buyer = locks.customer(buyer_id)
+    voucher = create(
+        value=value,
+        product_id=product_id,
+        expires_on=expires_on,
+        note=note,
+        actor=actor,
+        sold_to=buyer,
+    )
+    voucher.price = value if value is not None else voucher.product.price
+    if payment.amount != voucher.price:
+        raise errors.InvalidInput(f"A voucher is paid in full: {voucher.price}.", field="amount")
+    voucher.save(update_fields=["price"])
+    add_voucher_payment(voucher, payment, actor)
+    return voucher
 
 
 def redeem(code: str, customer_id: int, *, who: str, actor: User | None = None):

@@ -37,22 +37,25 @@ def can(user: User, role: str) -> bool:
 
 
 def attempt(
-    request: HttpRequest, form: forms.Form, action: Callable[[], object], success: str
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[], object],
+    success: str | Callable[[object], str],
 ) -> bool:
     """Run a service call for a valid form; on a domain error, show it beside the field.
 
     Returns True when the action happened. A refused action changes nothing: the
-    service's transaction was rolled back.
+    service's transaction was rolled back. `success` may be a function of the result.
     """
     if not form.is_valid():
         return False
     try:
-        action()
+        result = action()
     except DomainError as exc:
         field = exc.details.get("field")
         form.add_error(field if field in form.fields else None, exc.message)
         return False
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return True
 
 

@@ -56,6 +56,7 @@ def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
             "subscriptions": customer.subscriptions.select_related("plan").order_by("-id"),
             "credit_form": forms.CreditForm(),
             "voucher_form": forms.VoucherCodeForm(),
+            "voucher_sale_form": forms.VoucherSaleForm(auto_id="sale_%s"),
             "subscribe_form": forms.SubscribeForm(),
         },
         status=422 if sell_form is not None else 200,

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from passbook.models import Customer, GiftVoucher, Subscription, User
 from passbook.services import credit, freezes, subscriptions, vouchers
 from passbook.services.errors import DomainError
+from passbook.services.payments import PaymentInput
 from passbook.web.office import forms
 from passbook.web.office.common import attempt, staff
 from passbook.web.office.passes import _edit
@@ -42,6 +43,20 @@ redeem_voucher = _customer_action(
     FRONTDESK,
     lambda c, d, r: vouchers.redeem(d["code"], c.id, who=f"user:{r.user.id}", actor=r.user),
     "Voucher redeemed.",
+)
+sell_voucher = _customer_action(
+    forms.VoucherSaleForm,
+    FRONTDESK,
+    lambda c, d, r: vouchers.sell(
+        c.id,
+        payment=PaymentInput(d["price"], d["method"]),
+        value=d["value"],
+        product_id=d["product"].id if d["product"] else None,
+        expires_on=d["expires_on"],
+        note=d["note"],
+        actor=r.user,
+    ),
+    lambda v: f"Voucher sold: {v.code}. Give this code to the buyer.",
 )
 subscribe = _customer_action(
     forms.SubscribeForm,
@@ -91,6 +106,27 @@ pay_with_credit = _edit(
 
 
 @staff(MANAGER)
+def extend_all(request: HttpRequest) -> HttpResponse:
+    """Studio closure: every live pass with an expiry gets the same extra days."""
+    form = forms.ExtendAllForm(request.POST or None)
+    if request.method == "POST" and attempt(
+        request,
+        form,
+        lambda: freezes.extend_all_active(
+            form.cleaned_data["days"], reason=form.cleaned_data["reason"], actor=request.user
+        ),
+        lambda n: f"{n} live passes extended by {form.cleaned_data['days']} days.",
+    ):
+        return redirect("office:passes")
+    return render(
+        request,
+        "office/extend_all.html",
+        {"form": form, "live": freezes.live_passes().count()},
+        status=422 if form.errors else 200,
+    )
+
+
+@staff(MANAGER)
 def voucher_list(request: HttpRequest) -> HttpResponse:
     form = forms.VoucherForm(request.POST or None)
     if request.method == "POST":
@@ -112,9 +148,9 @@ def voucher_list(request: HttpRequest) -> HttpResponse:
         "office/vouchers.html",
         {
             "form": form,
-            "vouchers": GiftVoucher.objects.select_related("product", "redeemed_by").order_by(
-                "-created_at"
-            )[:200],
+            "vouchers": GiftVoucher.objects.select_related(
+                "product", "redeemed_by", "sold_to"
+            ).order_by("-created_at")[:200],
         },
         status=422 if form.errors else 200,
     )

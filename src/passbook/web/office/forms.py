@@ -195,6 +195,11 @@ class FreezeForm(Form):
     reason = forms.CharField(max_length=300)
 
 
+class ExtendAllForm(Form):
+    days = forms.IntegerField(min_value=1, max_value=366, label="Days to add")
+    reason = forms.CharField(max_length=300, help_text="Kept in every pass's history")
+
+
 class PayWithCreditForm(Form):
     amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY, label="Amount from credit")
 
@@ -211,3 +216,22 @@ class VoucherForm(Form):
     )
     expires_on = forms.DateField(widget=DATE)
     note = forms.CharField(max_length=300, required=False, help_text="e.g. who it is for")
+
+
+MONEY_METHODS = [
+    (value, label)
+    for value, label in Payment.Method.choices
+    if value not in {Payment.Method.VOUCHER, Payment.Method.ACCOUNT_CREDIT}
+]
+
+
+class VoucherSaleForm(VoucherForm):
+    """A voucher this customer buys (often as a gift), paid in full now."""
+
+    price = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        **MONEY,
+        label="Amount paid",
+        help_text="In full: the value, or the pass's price",
+    )
+    method = forms.ChoiceField(choices=MONEY_METHODS, label="Paid by")

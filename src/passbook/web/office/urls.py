@@ -52,8 +52,10 @@ urlpatterns = [
     path("settings/", catalog.settings_page, name="settings"),
     path("reports/", reports.report_page, name="reports"),
     path("vouchers/", extras.voucher_list, name="vouchers"),
+    path("passes/extend/", extras.extend_all, name="passes_extend"),
     path("customers/<int:pk>/credit/", extras.issue_credit, name="customer_credit"),
     path("customers/<int:pk>/voucher/", extras.redeem_voucher, name="customer_voucher"),
+    path("customers/<int:pk>/sell-voucher/", extras.sell_voucher, name="customer_sell_voucher"),
     path("customers/<int:pk>/subscribe/", extras.subscribe, name="customer_subscribe"),
     path(
         "subscriptions/<int:pk>/<slug:action>/",
