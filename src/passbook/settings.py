@@ -72,9 +72,13 @@ TEMPLATES = [
 
 # The embedded default is a SQLite file in the working directory; set DATABASE_URL
 # (e.g. postgres://postgres@127.0.0.1:5432/passbook) for PostgreSQL.
+# Connections are kept between requests (opening one costs more than a booking) and
+# checked before reuse, so a database restart costs one reconnect, not an error.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "sqlite:///passbook.sqlite3"), conn_max_age=0
+        os.environ.get("DATABASE_URL", "sqlite:///passbook.sqlite3"),
+        conn_max_age=int(os.environ.get("PASSBOOK_DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -66,3 +66,14 @@ def test_extend_passes_command(business, customer, ten_pack, capsys):
     assert capsys.readouterr().out.strip() == "Extended 1 passes by 7 days."
     with pytest.raises(CommandError, match="1 to 366"):
         call_command("extend-passes", "--days", "0", "--reason", "closed")
+
+
+def test_reasons_fit_in_the_history_line(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    day = clock.now().date() + timedelta(days=3)
+    with refused("invalid_input"):
+        freezes.freeze(p.id, starts_on=day, ends_on=day, reason="x" * 201)
+    with refused("invalid_input"):
+        freezes.extend_all_active(3, reason="x" * 201)
+    freezes.freeze(p.id, starts_on=day, ends_on=day, reason="x" * 200)
+    assert freezes.extend_all_active(3, reason="y" * 200) == 1

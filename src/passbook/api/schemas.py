@@ -588,10 +588,13 @@ class PayWithCreditIn(Body):
     amount: MoneyIn
 
 
+ShortReason = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=200)]
+
+
 class FreezeIn(Body):
     starts_on: Day
     ends_on: Day
-    reason: Reason
+    reason: ShortReason
 
 
 class FreezeOut(Schema):
@@ -605,7 +608,7 @@ class FreezeOut(Schema):
 
 class ExtendIn(Body):
     days: whole(1, 366)  # type: ignore[valid-type]
-    reason: Reason
+    reason: ShortReason
 
 
 class ExtendOut(Schema):

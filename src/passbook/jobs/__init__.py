@@ -25,15 +25,16 @@ class Report:
         return ", ".join(f"{job}: {n}" for job, n in self.counts.items())
 
 
+EXPIRY_BATCH = 500
+
+
 def expire_passes(report: Report) -> None:
-    """Forfeit the credits of passes that have expired."""
-    due = Pass.objects.filter(
-        voided_at__isnull=True,
-        expires_at__lt=clock.now(),
-        total__isnull=False,
-        total__gt=F("held") + F("used"),
-    ).values_list("id", flat=True)
-    report.add("forfeits", sum(expiry.forfeit(pass_id) for pass_id in due.iterator()))
+    """Forfeit the credits of passes that have expired, a batch per transaction."""
+    ids = list(expiry.due().order_by("id").values_list("id", flat=True))
+    report.add(
+        "forfeits",
+        sum(expiry.forfeit(ids[i : i + EXPIRY_BATCH]) for i in range(0, len(ids), EXPIRY_BATCH)),
+    )
 
 
 def mark_no_shows(report: Report) -> None:

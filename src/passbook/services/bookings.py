@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Pass, Session, User
@@ -12,7 +13,7 @@ from passbook.rules import spend
 from passbook.rules.calendar import local_date, window
 from passbook.rules.ledger import EntryKind
 from passbook.services import errors, ledger, locks, notifications
-from passbook.services.facts import passes_facts, session_facts
+from passbook.services.facts import passes_facts, session_facts, with_freeze_flag
 
 PaidBy = Booking.PaidBy
 
@@ -71,17 +72,19 @@ def _check_bookable(customer: Customer, session: Session) -> None:
         raise errors.SessionCancelled()
     if session.ends_at <= clock.now():
         raise errors.SessionOver()
-    live = session.bookings.filter(status__in=Booking.LIVE)
-    if live.filter(customer=customer).exists():
+    # One round trip for both checks; the session row is locked, so neither can change.
+    live = session.bookings.filter(status__in=Booking.LIVE).aggregate(
+        taken=Count("id"), mine=Count("id", filter=Q(customer=customer))
+    )
+    if live["mine"]:
         raise errors.AlreadyBooked()
-    # The session row is locked, so this count cannot change under us.
-    if live.count() >= session.capacity:
+    if live["taken"] >= session.capacity:
         raise errors.SessionFull()
 
 
 def _paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pass:
     business = Business.current()
-    passes = list(customer.passes.filter(voided_at__isnull=True))
+    passes = list(with_freeze_flag(customer.passes.filter(voided_at__isnull=True)))
     if pass_id is not None:
         passes = [p for p in passes if p.id == pass_id]
         if not passes:

@@ -1,29 +1,53 @@
-"""Recording the credits a pass loses when it expires (DESIGN.md §2, Status)."""
+"""Recording the credits passes lose when they expire (DESIGN.md §2, Status)."""
 
 from django.db import transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from passbook import clock
-from passbook.models import Pass
+from passbook.models import Pass, PassEntry
 from passbook.rules.ledger import EntryKind
-from passbook.services import ledger, locks
+from passbook.services import locks
+
+
+def due() -> QuerySet[Pass]:
+    """Expired passes with credits left (some may already have their FORFEIT recorded)."""
+    return Pass.objects.filter(
+        voided_at__isnull=True,
+        expires_at__lt=clock.now(),
+        total__isnull=False,
+        total__gt=F("held") + F("used"),
+    )
 
 
 @transaction.atomic
-def forfeit(pass_id: int) -> bool:
-    """Record a FORFEIT entry for an expired pass's remaining credits, once per expiry.
+def forfeit(pass_ids: list[int]) -> int:
+    """Record a FORFEIT entry for each expired pass's remaining credits, once per expiry.
 
-    Counters do not change, so extending the expiry brings the credits back; if the pass
-    expires again later, that expiry is recorded too. Returns whether anything was written.
+    A batch per transaction: the passes' customers are locked in id order, then each pass
+    is re-checked. Counters do not change, so extending the expiry brings the credits
+    back; if the pass expires again later, that expiry is recorded too. Returns how many
+    entries were written.
     """
-    found = locks.get(Pass, pass_id, "No such pass.")
-    locks.customer(found.customer_id)
-    p = Pass.objects.get(pk=pass_id)
-    if p.voided or p.expires_at is None or p.expires_at >= clock.now():
-        return False
-    if p.remaining is None or p.remaining <= 0:
-        return False
-    last = p.entries.filter(kind__in=[EntryKind.FORFEIT, EntryKind.VALIDITY]).last()
-    if last is not None and last.kind == EntryKind.FORFEIT:
-        return False  # this expiry is already recorded
-    ledger.append(p, EntryKind.FORFEIT, p.remaining, reason="expired with credits left")
-    return True
+    owners = Pass.objects.filter(id__in=pass_ids).values_list("customer_id", flat=True)
+    locks.customers(owners)
+    last_kind = PassEntry.objects.filter(
+        customer_pass=OuterRef("pk"), kind__in=[EntryKind.FORFEIT, EntryKind.VALIDITY]
+    ).order_by("-id")
+    now = clock.now()
+    entries = [
+        PassEntry(
+            customer_pass=p,
+            kind=EntryKind.FORFEIT,
+            amount=p.remaining,
+            starts_at=p.starts_at,
+            expires_at=p.expires_at,
+            reason="expired with credits left",
+            created_at=now,
+        )
+        for p in due()
+        .filter(id__in=pass_ids)
+        .annotate(last_kind=Subquery(last_kind.values("kind")[:1]))
+        if p.last_kind != EntryKind.FORFEIT  # else this expiry is already recorded
+    ]
+    PassEntry.objects.bulk_create(entries)
+    return len(entries)

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from passbook.models import Booking, Pass, PassFreeze, Session
 from passbook.rules.calendar import local_date
 from passbook.rules.facts import PassFacts, SessionFacts
@@ -39,6 +41,12 @@ def pass_facts(
     )
 
 
+def with_freeze_flag(qs: QuerySet[Pass]) -> QuerySet[Pass]:
+    """Passes annotated with whether they have any freeze (most have none), so that
+    passes_facts() can skip the freeze query."""
+    return qs.annotate(has_freezes=Exists(PassFreeze.objects.filter(customer_pass=OuterRef("pk"))))
+
+
 def passes_facts(passes: Iterable[Pass], tz: ZoneInfo) -> list[PassFacts]:
     """Facts for several passes, with the local days of their live bookings (for caps)."""
     passes = list(passes)
@@ -49,7 +57,10 @@ def passes_facts(passes: Iterable[Pass], tz: ZoneInfo) -> list[PassFacts]:
         for pass_id, starts_at in rows.values_list("customer_pass_id", "session__starts_at"):
             days[pass_id].append(local_date(starts_at, tz))
     frozen: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    rows = PassFreeze.objects.filter(customer_pass_id__in=[p.id for p in passes])
-    for pass_id, first, last in rows.values_list("customer_pass_id", "starts_on", "ends_on"):
-        frozen[pass_id].append((first, last))
+    # Passes read with with_freeze_flag() say whether a freeze query is needed at all.
+    maybe_frozen = [p.id for p in passes if getattr(p, "has_freezes", True)]
+    if maybe_frozen:
+        rows = PassFreeze.objects.filter(customer_pass_id__in=maybe_frozen)
+        for pass_id, first, last in rows.values_list("customer_pass_id", "starts_on", "ends_on"):
+            frozen[pass_id].append((first, last))
     return [pass_facts(p, tuple(days[p.id]), tuple(frozen[p.id])) for p in passes]

@@ -17,6 +17,16 @@ class BookingsInFreeze(errors.DomainError):
     message = "Sessions are booked on this pass during those days; cancel them first."
 
 
+REASON_MAX = 200  # the history line adds the dates in front (300 characters in all)
+
+
+def _check_reason(reason: str, missing: str) -> None:
+    if not reason.strip():
+        raise errors.InvalidInput(missing, field="reason")
+    if len(reason.strip()) > REASON_MAX:
+        raise errors.InvalidInput(f"Keep the reason to {REASON_MAX} characters.", field="reason")
+
+
 @transaction.atomic
 def freeze(
     pass_id: int, *, starts_on: date, ends_on: date, reason: str, actor: User | None = None
@@ -25,8 +35,7 @@ def freeze(
     errors.check_days(starts_on=starts_on, ends_on=ends_on)
     if ends_on < starts_on:
         raise errors.InvalidInput("The freeze ends before it starts.", field="ends_on")
-    if not reason.strip():
-        raise errors.InvalidInput("Give a reason; it is kept in the pass history.", field="reason")
+    _check_reason(reason, "Give a reason; it is kept in the pass history.")
     found = locks.get(Pass, pass_id, "No such pass.")
     locks.customer(found.customer_id)
     p = Pass.objects.get(pk=pass_id)
@@ -77,10 +86,7 @@ def extend_all_active(days: int, *, reason: str, actor: User | None = None) -> i
     so a long run never holds many locks). Returns how many passes were extended."""
     if not 1 <= days <= 366:
         raise errors.InvalidInput("Extend by 1 to 366 days.", field="days")
-    if not reason.strip():
-        raise errors.InvalidInput(
-            "Give a reason, e.g. 'studio closed for renovation'.", field="reason"
-        )
+    _check_reason(reason, "Give a reason, e.g. 'studio closed for renovation'.")
     return sum(
         _extend(pass_id, days, reason.strip(), actor)
         for pass_id in live_passes().values_list("id", flat=True).iterator()

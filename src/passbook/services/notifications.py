@@ -21,17 +21,21 @@ def enqueue(kind: str, key: str, customer: Customer, subject: str, body: str) ->
     if not customer.email:
         return
     now = clock.now()
-    Notification.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "customer": customer,
-            "to": customer.email,
-            "subject": subject,
-            "body": body,
-            "created_at": now,
-            "due_at": now,
-        },
+    # INSERT … ON CONFLICT DO NOTHING on the unique key: one round trip, no savepoint.
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=key,
+                kind=kind,
+                customer=customer,
+                to=customer.email,
+                subject=subject,
+                body=body,
+                created_at=now,
+                due_at=now,
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 

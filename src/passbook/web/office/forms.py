@@ -192,12 +192,12 @@ class SubscribeForm(Form):
 class FreezeForm(Form):
     starts_on = forms.DateField(widget=DATE, label="From")
     ends_on = forms.DateField(widget=DATE, label="To (inclusive)")
-    reason = forms.CharField(max_length=300)
+    reason = forms.CharField(max_length=200)
 
 
 class ExtendAllForm(Form):
     days = forms.IntegerField(min_value=1, max_value=366, label="Days to add")
-    reason = forms.CharField(max_length=300, help_text="Kept in every pass's history")
+    reason = forms.CharField(max_length=200, help_text="Kept in every pass's history")
 
 
 class PayWithCreditForm(Form):
