@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cached_property
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -50,5 +53,22 @@ class Business(models.Model):
 
     @classmethod
     def current(cls) -> "Business":
+        kept = _kept.get()
+        if kept is not None:
+            return kept
         business, _ = cls.objects.get_or_create(pk=1)
         return business
+
+    @classmethod
+    @contextmanager
+    def kept_for_request(cls) -> Iterator["Business"]:
+        """Within one request, current() answers from one read (the request's own edits
+        go to the same object)."""
+        token = _kept.set(cls.current())
+        try:
+            yield _kept.get()
+        finally:
+            _kept.reset(token)
+
+
+_kept: ContextVar[Business | None] = ContextVar("business_for_request", default=None)

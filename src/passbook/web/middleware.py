@@ -10,12 +10,13 @@ class BusinessTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(("/office/", "/portal/")):
-            timezone.activate(Business.current().tz)
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
+        with Business.kept_for_request() as business:  # one query, not one per row
+            if request.path.startswith(("/office/", "/portal/")):
+                timezone.activate(business.tz)
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
 
 
 # Scripts and styles come only from our own static files (htmx, Bootstrap, office.js);
