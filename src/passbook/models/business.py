@@ -54,21 +54,23 @@ class Business(models.Model):
     @classmethod
     def current(cls) -> "Business":
         kept = _kept.get()
-        if kept is not None:
-            return kept
+        if kept:
+            return kept[0]
         business, _ = cls.objects.get_or_create(pk=1)
+        if kept is not None:
+            kept.append(business)
         return business
 
     @classmethod
     @contextmanager
-    def kept_for_request(cls) -> Iterator["Business"]:
-        """Within one request, current() answers from one read (the request's own edits
-        go to the same object)."""
-        token = _kept.set(cls.current())
+    def kept_for_request(cls) -> Iterator[None]:
+        """Within one request, current() reads the row at most once (the request's own
+        edits go to the same object); requests that never ask never read it."""
+        token = _kept.set([])
         try:
-            yield _kept.get()
+            yield
         finally:
             _kept.reset(token)
 
 
-_kept: ContextVar[Business | None] = ContextVar("business_for_request", default=None)
+_kept: ContextVar[list[Business] | None] = ContextVar("business_for_request", default=None)

@@ -10,9 +10,9 @@ class BusinessTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with Business.kept_for_request() as business:  # one query, not one per row
+        with Business.kept_for_request():  # one query, not one per row
             if request.path.startswith(("/office/", "/portal/")):
-                timezone.activate(business.tz)
+                timezone.activate(Business.current().tz)
             try:
                 return self.get_response(request)
             finally:
