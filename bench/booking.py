@@ -89,36 +89,16 @@ def _statements(placeholder: str, locks: bool) -> list[str]:
     return sql if locks else [s.replace(" FOR UPDATE", "") for s in sql]
 
 
-def raw_worker(url: str, pairs: list) -> list[float]:
+def raw_worker(url: str, pairs: list, rush: bool = False) -> list[float]:
+    """The floor. For the rush, the capacity check is added: lock the session reading its
+    capacity, count its bookings, and book only if there is room."""
     if url.startswith("sqlite"):
         return _raw_sqlite(url, pairs)
     import psycopg
 
     lock_s, lock_p, insert, hold, entry = _statements("%s", locks=True)
-    latencies = []
-    with psycopg.connect(url) as conn:
-        wait_for_go()
-        for customer_id, session_id in pairs:
-            t = time.perf_counter()
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute(lock_s, (session_id,))
-                cur.execute(lock_p, (customer_id,))
-                pass_id = cur.fetchone()[0]
-                now = datetime.now(UTC)
-                cur.execute(insert, (customer_id, session_id, pass_id, now))
-                booking_id = cur.fetchone()[0]
-                cur.execute(hold, (pass_id,))
-                cur.execute(entry, (pass_id, booking_id, now))
-            latencies.append(time.perf_counter() - t)
-    return latencies
-
-
-def raw_rush_worker(url: str, pairs: list) -> list[float]:
-    """The floor for the rush: the same statements plus the capacity check."""
-    import psycopg
-
-    lock_s, lock_p, insert, hold, entry = _statements("%s", locks=True)
-    lock_s = lock_s.replace("SELECT id", "SELECT capacity")
+    if rush:
+        lock_s = lock_s.replace("SELECT id", "SELECT capacity")
     count = "SELECT COUNT(*) FROM passbook_booking WHERE session_id = %s AND status = 'booked'"
     latencies = []
     with psycopg.connect(url) as conn:
@@ -126,8 +106,8 @@ def raw_rush_worker(url: str, pairs: list) -> list[float]:
         for customer_id, session_id in pairs:
             t = time.perf_counter()
             with conn.transaction(), conn.cursor() as cur:
-                capacity = cur.execute(lock_s, (session_id,)).fetchone()[0]
-                if cur.execute(count, (session_id,)).fetchone()[0] < capacity:
+                room = cur.execute(lock_s, (session_id,)).fetchone()[0]
+                if not rush or cur.execute(count, (session_id,)).fetchone()[0] < room:
                     pass_id = cur.execute(lock_p, (customer_id,)).fetchone()[0]
                     now = datetime.now(UTC)
                     cur.execute(insert, (customer_id, session_id, pass_id, now))
@@ -178,8 +158,10 @@ def main() -> None:
         return
     mode, url, path = sys.argv[2:5]
     pairs = json.loads(Path(path).read_text())
-    worker = {"service": service_worker, "raw": raw_worker, "raw-rush": raw_rush_worker}[mode]
-    report({"latencies": worker(url, pairs)})
+    if mode == "service":
+        report({"latencies": service_worker(url, pairs)})
+    else:
+        report({"latencies": raw_worker(url, pairs, rush=mode == "raw-rush")})
 
 
 if __name__ == "__main__":
