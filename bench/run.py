@@ -27,17 +27,12 @@ from bench.server import Gunicorn  # noqa: E402
 
 
 def fixture(url: str, *args: int) -> list:
-    return json.loads(_booking_py("fixture", url, *map(str, args)))
+    return json.loads(_output("bench/booking.py", "fixture", url, *map(str, args)))
 
 
-def _booking_py(*args: str) -> str:
-    out = subprocess.run(
-        [PYTHON, "bench/booking.py", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+def _output(*args: str) -> str:
+    """What a bench script prints on stdout."""
+    out = subprocess.run([PYTHON, *args], check=True, capture_output=True, text=True, cwd=ROOT)
     return out.stdout
 
 
@@ -62,7 +57,7 @@ def book_all(mode: str, url: str, pairs: list, workers: int) -> float:
 
 
 def over_http(server: Gunicorn, url: str, pairs: list, threads: int) -> tuple[float, dict]:
-    token = _booking_py("token", url).strip()
+    token = _output("bench/booking.py", "token", url).strip()
     command = [PYTHON, "bench/load.py", server.base, token, _file(pairs), str(threads)]
     wall, (result,) = Workers([command], url).run()
     return wall, result
@@ -137,8 +132,7 @@ def booking_rows(kind: str, n: int) -> list[Row]:
 
 
 def _json(*args: str) -> dict:
-    out = subprocess.run([PYTHON, *args], check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(out.stdout)
+    return json.loads(_output(*args))
 
 
 def scale_rows(factor: float, requests: int, renewing: int) -> list[Row]:

@@ -60,12 +60,15 @@ def _per_credit(p) -> Decimal:
     return (p.price / p.total) if p.total else Decimal(0)
 
 
-def sales(start: date, end: date) -> Table:
+def _sold(start: date, end: date):
+    """Passes sold in the period (voided ones were never a sale)."""
     lo, hi = _bounds(start, end)
+    return Pass.objects.filter(purchased_at__gte=lo, purchased_at__lt=hi, voided_at__isnull=True)
+
+
+def sales(start: date, end: date) -> Table:
     rows = defaultdict(lambda: [0, Decimal(0)])
-    for name, price in Pass.objects.filter(
-        purchased_at__gte=lo, purchased_at__lt=hi, voided_at__isnull=True
-    ).values_list("name", "price"):
+    for name, price in _sold(start, end).values_list("name", "price"):
         rows[name][0] += 1
         rows[name][1] += price
     return Table(
@@ -78,12 +81,9 @@ def sales(start: date, end: date) -> Table:
 
 def sales_by_month(start: date, end: date) -> Table:
     """Passes sold per calendar month (in the business's zone) within the period."""
-    lo, hi = _bounds(start, end)
     tz = Business.current().tz
     rows = defaultdict(lambda: [0, Decimal(0)])
-    for bought, price in Pass.objects.filter(
-        purchased_at__gte=lo, purchased_at__lt=hi, voided_at__isnull=True
-    ).values_list("purchased_at", "price"):
+    for bought, price in _sold(start, end).values_list("purchased_at", "price"):
         month = bought.astimezone(tz).strftime("%Y-%m")
         rows[month][0] += 1
         rows[month][1] += price

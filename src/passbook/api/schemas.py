@@ -90,6 +90,7 @@ def whole(low: int, high: int) -> Any:
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store NUL; the schema says so up front
 Name = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=100)]
+Reason = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=300)]
 Id = whole(1, 2**63 - 1)
 QueryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # query and path text
 
@@ -423,11 +424,11 @@ class TopUpIn(Body):
 
 class AdjustIn(Body):
     amount: SignedCreditsIn
-    reason: str = Field(..., pattern=NO_NUL, min_length=1, max_length=300)
+    reason: Reason
 
 
 class VoidIn(Body):
-    reason: str = Field(..., pattern=NO_NUL, min_length=1, max_length=300)
+    reason: Reason
 
 
 class AddSessionIn(Body):
@@ -474,7 +475,6 @@ class BookingOut(Schema):
 
 # Subscriptions, vouchers, account credit, freezes, reports ---------------------------------
 
-Reason = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=300)]
 Note = Annotated[str, Field(pattern=NO_NUL, max_length=300)]
 
 

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 
 from passbook.api.auth import Caller
 from passbook.api.schemas import Problem
+from passbook.models import Customer
 from passbook.services.errors import NotFound
 
 ERRORS: dict[int, Any] = {
@@ -39,6 +40,11 @@ def own(request, qs: QuerySet, customer_field: str = "customer_id") -> QuerySet:
     """Staff see everything; a customer sees only rows that are theirs."""
     who = caller(request)
     return qs if who.is_staff else qs.filter(**{customer_field: who.customer_id})
+
+
+def own_customers(request) -> QuerySet:
+    """Staff see every customer; a customer sees only themselves."""
+    return own(request, Customer.objects.all(), customer_field="id")
 
 
 class PageParams(Schema):

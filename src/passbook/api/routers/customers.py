@@ -3,7 +3,14 @@
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
-from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
+from passbook.api.routers.common import (
+    PageParams,
+    caller,
+    one,
+    own_customers,
+    paginate,
+    responds,
+)
 from passbook.api.schemas import (
     NO_NUL,
     CustomerIn,
@@ -21,10 +28,6 @@ CustomerPatch = partial(CustomerIn)
 router = Router(tags=["customers"])
 
 
-def _customers(request):
-    return own(request, Customer.objects.all(), customer_field="id")
-
-
 class CustomerSearch(PageParams):
     search: str = Field("", max_length=200, pattern=NO_NUL)
 
@@ -32,7 +35,7 @@ class CustomerSearch(PageParams):
 @router.get("/customers", response=responds(200, page_of(CustomerOut)))
 def list_customers(request, q: Query[CustomerSearch]):
     """Staff: search by name, email or phone. A customer sees only themselves."""
-    qs = _customers(request)
+    qs = own_customers(request)
     for word in q.search.split()[:5]:
         qs = qs.filter(
             Q(first_name__icontains=word)
@@ -51,20 +54,20 @@ def create_customer(request, body: CustomerIn):
 
 @router.get("/customers/{pk}", response=responds(200, CustomerOut))
 def get_customer(request, pk: QueryId):
-    return one(_customers(request), pk, "customer")
+    return one(own_customers(request), pk, "customer")
 
 
 @router.patch("/customers/{pk}", response=responds(200, CustomerOut))
 def update_customer(request, pk: QueryId, body: CustomerPatch):
     """Staff, or the customer themselves."""
-    return records.save(one(_customers(request), pk, "customer"), body.dict(exclude_unset=True))
+    return records.save(one(own_customers(request), pk, "customer"), body.dict(exclude_unset=True))
 
 
 @router.delete("/customers/{pk}", response=responds(204, None))
 def delete_customer(request, pk: QueryId):
     """Only a customer with no passes, bookings or payments can be deleted."""
     caller(request).require(User.Role.MANAGER)
-    records.delete(one(_customers(request), pk, "customer"))
+    records.delete(one(own_customers(request), pk, "customer"))
     return Status(204, None)
 
 
@@ -75,7 +78,7 @@ class ExplainQuery(Schema):
 @router.get("/customers/{pk}/explain", response=responds(200, list[VerdictOut]))
 def explain_passes(request, pk: QueryId, q: Query[ExplainQuery]):
     """For each of the customer's passes: `chosen` for this session, or why not."""
-    customer = one(_customers(request), pk, "customer")
+    customer = one(own_customers(request), pk, "customer")
     return [
         {**v.__dict__, "code": v.code.value, "chosen": v.chosen}
         for v in explain(customer.id, q.session)

@@ -2,7 +2,7 @@
 
 from ninja import Router, Status
 
-from passbook.api.routers.common import caller, one, own, responds
+from passbook.api.routers.common import caller, one, own, own_customers, responds
 from passbook.api.schemas import (
     CreditIn,
     CreditOut,
@@ -56,7 +56,7 @@ def redeem_voucher(request, body: RedeemIn):
     """Redeem a code for a customer (customers: for themselves). Five wrong codes in
     15 minutes block the caller for a while (`too_many_attempts`)."""
     who = caller(request)
-    customer = one(own(request, Customer.objects.all(), "id"), body.customer_id, "customer")
+    customer = one(own_customers(request), body.customer_id, "customer")
     result = vouchers.redeem(body.code, customer.id, who=f"user:{who.user.id}", actor=who.user)
     issued = result.id if isinstance(result, Pass) else None
     return {"pass_id": issued, "credit": _credit(request, customer)}
@@ -72,7 +72,7 @@ def _credit(request, customer: Customer) -> dict:
 @router.get("/customers/{pk}/credit", response=responds(200, CreditOut))
 def account_credit(request, pk: QueryId):
     """The customer's account credit: balance and every note (newest first)."""
-    return _credit(request, one(own(request, Customer.objects.all(), "id"), pk, "customer"))
+    return _credit(request, one(own_customers(request), pk, "customer"))
 
 
 @router.post("/customers/{pk}/credit", response=responds(201, CreditOut))
