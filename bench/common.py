@@ -39,11 +39,15 @@ def fresh_database(kind: str) -> str:
 
 
 def env_for(url: str) -> dict[str, str]:
+    """Production settings (DEBUG off: no query log, no debug cursor) on this database."""
     return {
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "passbook.settings",
         "PYTHONPATH": str(ROOT),
+        "PASSBOOK_DEBUG": "0",
+        "PASSBOOK_SECRET_KEY": "bench-" + "x" * 60,
+        "PASSBOOK_SSL_REDIRECT": "0",
     }
 
 

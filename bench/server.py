@@ -17,15 +17,12 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """Production settings (DEBUG off), so nothing extra is kept per request."""
+    """Production settings (as every bench process), static files collected for it."""
 
     def __init__(self, url: str, workers: int = 2) -> None:
         self.port = free_port()
         env = {
             **env_for(url),
-            "PASSBOOK_DEBUG": "0",
-            "PASSBOOK_SECRET_KEY": "bench-" + "x" * 60,
-            "PASSBOOK_SSL_REDIRECT": "0",
             "PASSBOOK_STATIC_ROOT": tempfile.mkdtemp(prefix="passbook-static-"),
         }
         subprocess.run(

@@ -2,6 +2,7 @@
 minute from cron and concurrently with itself: each item is re-checked under a lock by
 the service that handles it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.db.models import F, Q
 
 from passbook import clock
-from passbook.models import Booking, Pass
+from passbook.models import Booking, Business, Pass
 from passbook.services import bookings, expiry, notifications, subscriptions
 from passbook.services.errors import DomainError
 
@@ -25,16 +26,18 @@ class Report:
         return ", ".join(f"{job}: {n}" for job, n in self.counts.items())
 
 
-EXPIRY_BATCH = 500
+BATCH = 500
+
+
+def _in_batches(work: Callable[[list[int]], int], ids: list[int]) -> int:
+    """Hand `ids` to `work` a batch at a time (one transaction each); sum what it returns."""
+    return sum(work(ids[i : i + BATCH]) for i in range(0, len(ids), BATCH))
 
 
 def expire_passes(report: Report) -> None:
     """Forfeit the credits of passes that have expired, a batch per transaction."""
     ids = list(expiry.due().order_by("id").values_list("id", flat=True))
-    report.add(
-        "forfeits",
-        sum(expiry.forfeit(ids[i : i + EXPIRY_BATCH]) for i in range(0, len(ids), EXPIRY_BATCH)),
-    )
+    report.add("forfeits", _in_batches(expiry.forfeit, ids))
 
 
 def mark_no_shows(report: Report) -> None:
@@ -68,8 +71,9 @@ def warn_expiring(report: Report) -> None:
 
 
 def renew_subscriptions(report: Report) -> None:
-    """Issue each due period's pass (exactly once, even when runs overlap)."""
-    report.add("renewals", sum(subscriptions.renew(sub_id) for sub_id in subscriptions.due_ids()))
+    """Issue each due period's pass (exactly once, even when runs overlap), a batch of
+    subscriptions per transaction."""
+    report.add("renewals", _in_batches(subscriptions.renew, subscriptions.due_ids()))
 
 
 def deliver(report: Report) -> None:
@@ -83,6 +87,7 @@ JOBS = [expire_passes, mark_no_shows, renew_subscriptions, warn_expiring, delive
 
 def run_all() -> Report:
     report = Report()
-    for job in JOBS:
-        job(report)
+    with Business.kept():  # one read of the settings per run, not one per item
+        for job in JOBS:
+            job(report)
     return report

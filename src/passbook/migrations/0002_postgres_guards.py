@@ -9,6 +9,8 @@ On SQLite the services check overlaps under the database write lock instead.
 
 from django.db import migrations
 
+from passbook.migrations import _postgres
+
 FORWARD = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 
@@ -41,15 +43,7 @@ DROP FUNCTION passbook_ledger_append_only();
 """
 
 
-def on_postgres(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("passbook", "0001_initial")]
 
-    operations = [migrations.RunPython(on_postgres(FORWARD), on_postgres(BACKWARD))]
+    operations = [migrations.RunPython(_postgres.only(FORWARD), _postgres.only(BACKWARD))]

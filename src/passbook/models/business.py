@@ -63,9 +63,13 @@ class Business(models.Model):
 
     @classmethod
     @contextmanager
-    def kept_for_request(cls) -> Iterator[None]:
-        """Within one request, current() reads the row at most once (the request's own
-        edits go to the same object); requests that never ask never read it."""
+    def kept(cls) -> Iterator[None]:
+        """Within this block (a request, a use case, a job run), current() reads the row
+        at most once (the block's own edits go to the same object); blocks that never ask
+        never read it. Nested blocks share the outermost one's row."""
+        if _kept.get() is not None:
+            yield
+            return
         token = _kept.set([])
         try:
             yield
@@ -73,4 +77,4 @@ class Business(models.Model):
             _kept.reset(token)
 
 
-_kept: ContextVar[list[Business] | None] = ContextVar("business_for_request", default=None)
+_kept: ContextVar[list[Business] | None] = ContextVar("kept_business", default=None)

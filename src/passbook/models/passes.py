@@ -56,7 +56,9 @@ class Pass(models.Model):
         ordering = ["purchased_at", "id"]
         indexes = [
             models.Index(fields=["customer", "purchased_at"]),
-            models.Index(fields=["expires_at"]),
+            # Sales › Passes pages in (expires_at, id) and (purchased_at, id) order.
+            models.Index(fields=["expires_at", "id"]),
+            models.Index(fields=["purchased_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(

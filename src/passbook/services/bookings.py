@@ -19,6 +19,7 @@ PaidBy = Booking.PaidBy
 
 
 @transaction.atomic
+@Business.kept()
 def book(
     customer_id: int,
     session_id: int,

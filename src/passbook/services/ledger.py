@@ -36,3 +36,29 @@ def append(
         reason=reason,
         created_at=clock.now(),
     )
+
+
+def open_passes(new: list[Pass], *, actor: User | None = None, reason: str = "") -> None:
+    """Save new passes and append each one's GRANT entry, in two bulk inserts.
+
+    A new pass's counters are already the fold of its GRANT (total, start, expiry; none
+    held or used), so the pass is inserted with them rather than saved twice.
+    """
+    for p in new:
+        grant = ledger.Entry(EntryKind.GRANT, p.total, p.starts_at, p.expires_at)
+        assert ledger.apply(ledger.Counters(), grant) == p.counters, "not a new pass"
+    Pass.objects.bulk_create(new)
+    now = clock.now()
+    PassEntry.objects.bulk_create(
+        PassEntry(
+            customer_pass=p,
+            kind=EntryKind.GRANT,
+            amount=p.total,
+            starts_at=p.starts_at,
+            expires_at=p.expires_at,
+            actor=actor,
+            reason=reason,
+            created_at=now,
+        )
+        for p in new
+    )

@@ -18,25 +18,27 @@ RETRY_AFTER = [
 
 def enqueue(kind: str, key: str, customer: Customer, subject: str, body: str) -> None:
     """Queue a message once per key; customers without an email address get none."""
-    if not customer.email:
-        return
+    enqueue_all([message(kind, key, customer, subject, body)])
+
+
+def message(kind: str, key: str, customer: Customer, subject: str, body: str) -> Notification:
     now = clock.now()
-    # INSERT … ON CONFLICT DO NOTHING on the unique key: one round trip, no savepoint.
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                key=key,
-                kind=kind,
-                customer=customer,
-                to=customer.email,
-                subject=subject,
-                body=body,
-                created_at=now,
-                due_at=now,
-            )
-        ],
-        ignore_conflicts=True,
+    return Notification(
+        key=key,
+        kind=kind,
+        customer=customer,
+        to=customer.email,
+        subject=subject,
+        body=body,
+        created_at=now,
+        due_at=now,
     )
+
+
+def enqueue_all(messages: list[Notification]) -> None:
+    """Queue messages, each once per key, in one INSERT … ON CONFLICT DO NOTHING (no
+    SELECT, no savepoint); messages to customers without an email address are dropped."""
+    Notification.objects.bulk_create([m for m in messages if m.to], ignore_conflicts=True)
 
 
 def _when(booking: Booking) -> str:
@@ -45,22 +47,27 @@ def _when(booking: Booking) -> str:
 
 
 def booking_confirmed(booking: Booking) -> None:
-    enqueue(
-        Notification.Kind.BOOKING_CONFIRMED,
-        f"booked:{booking.id}",
-        booking.customer,
-        "Booking confirmed",
-        f"You are booked into {_when(booking)} ({booking.cost_label}).",
-    )
+    messages = [
+        message(
+            Notification.Kind.BOOKING_CONFIRMED,
+            f"booked:{booking.id}",
+            booking.customer,
+            "Booking confirmed",
+            f"You are booked into {_when(booking)} ({booking.cost_label}).",
+        )
+    ]
     p = booking.customer_pass
     if p is not None and p.remaining == 1:
-        enqueue(
-            Notification.Kind.ONE_CREDIT_LEFT,
-            f"one-left:{p.id}:{booking.id}",
-            booking.customer,
-            "One credit left",
-            f"Your {p.name} has one credit left. Top it up or buy a new pass to keep booking.",
+        messages.append(
+            message(
+                Notification.Kind.ONE_CREDIT_LEFT,
+                f"one-left:{p.id}:{booking.id}",
+                booking.customer,
+                "One credit left",
+                f"Your {p.name} has one credit left. Top it up or buy a new pass to keep booking.",
+            )
         )
+    enqueue_all(messages)
 
 
 def booking_cancelled(booking: Booking) -> None:
@@ -73,13 +80,18 @@ def booking_cancelled(booking: Booking) -> None:
     )
 
 
-def pass_purchased(p: Pass) -> None:
-    enqueue(
-        Notification.Kind.PASS_PURCHASED,
-        f"purchased:{p.id}",
-        p.customer,
-        f"Your {p.name}",
-        f"Thank you for buying {p.name}.",
+def passes_purchased(passes: list[Pass]) -> None:
+    enqueue_all(
+        [
+            message(
+                Notification.Kind.PASS_PURCHASED,
+                f"purchased:{p.id}",
+                p.customer,
+                f"Your {p.name}",
+                f"Thank you for buying {p.name}.",
+            )
+            for p in passes
+        ]
     )
 
 

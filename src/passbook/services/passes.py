@@ -62,6 +62,19 @@ def _issue(
 ) -> Pass:
     """Create the pass and its GRANT entry; `days` (first, last) overrides the product's
     start rule and validity (a subscription period)."""
+    (p,) = issue_many([new_pass(customer, product, price, source, actor, days)], actor)
+    return p
+
+
+def new_pass(
+    customer,
+    product: PassProduct,
+    price: Decimal,
+    source: str,
+    actor,
+    days: tuple[date, date] | None = None,
+) -> Pass:
+    """The pass a sale would issue, not yet saved (see issue_many)."""
     tz = Business.current().tz
     now = clock.now()
     starts_at = expires_at = None
@@ -73,7 +86,7 @@ def _issue(
         fixed = product.start_rule == StartRule.FIXED_DATE
         first_day = product.start_date if fixed else local_date(now, tz)
         starts_at, expires_at = window(first_day, product.validity, tz)
-    p = Pass.objects.create(
+    return Pass(
         customer=customer,
         product=product,
         name=product.name,
@@ -95,9 +108,14 @@ def _issue(
         purchased_at=now,
         created_by=actor,
     )
-    ledger.append(p, EntryKind.GRANT, product.credits, actor=actor, reason="pass issued")
-    notifications.pass_purchased(p)
-    return p
+
+
+def issue_many(new: list[Pass], actor: User | None = None) -> list[Pass]:
+    """Save new passes with their GRANT entries and purchase notices, a few statements
+    for any number (a renewal run issues hundreds). The customers are locked."""
+    ledger.open_passes(new, actor=actor, reason="pass issued")
+    notifications.passes_purchased(new)
+    return new
 
 
 def _restriction_label(product: PassProduct) -> str:
@@ -253,19 +271,6 @@ def add_session(
     if Pass.objects.get(pk=pass_id).voided:
         raise errors.PassVoided()
     return book_locked(customer, session, pass_id=pass_id, actor=actor)
-
-
-def issue_for_period(
-    customer,
-    product: PassProduct,
-    price: Decimal,
-    first: date,
-    last: date,
-    actor: User | None = None,
-) -> Pass:
-    """A subscription's pass for one period, inside the caller's transaction (customer
-    locked). It is issued unpaid; payments are recorded against it as they come."""
-    return _issue(customer, product, price, Pass.Source.SUBSCRIPTION, actor, days=(first, last))
 
 
 def issue_paid_by_voucher(customer, product: PassProduct, actor: User | None = None) -> Pass:

@@ -1,16 +1,17 @@
 """Subscriptions: a pass per period, issued exactly once (Reservie: renewals happen via
 subscriptions, not the pass record)."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 
 from passbook import clock
-from passbook.models import Business, Plan, Renewal, Subscription, User
+from passbook.models import Business, Notification, Pass, Plan, Renewal, Subscription, User
 from passbook.rules.calendar import local_date
-from passbook.services import errors, locks, notifications
-from passbook.services.passes import issue_for_period
+from passbook.services import errors, locks, notifications, passes
 
 UNIT = {Plan.Interval.WEEK: "weeks", Plan.Interval.MONTH: "months", Plan.Interval.YEAR: "years"}
 
@@ -34,32 +35,59 @@ def _locked(subscription_id: int) -> Subscription:
     return Subscription.objects.select_related("plan__product", "customer").get(pk=subscription_id)
 
 
-def _issue_period(sub: Subscription, actor: User | None = None) -> bool:
-    """Issue the pass for sub.period_start..period_end; False if it already exists."""
-    if Renewal.objects.filter(subscription=sub, period_start=sub.period_start).exists():
-        return False
-    last = sub.period_end - timedelta(days=1)
-    try:
-        with transaction.atomic():
-            p = issue_for_period(
-                sub.customer, sub.plan.product, sub.plan.price, sub.period_start, last, actor
+@dataclass(frozen=True)
+class Period:
+    subscription: Subscription
+    start: date
+    end: date  # the first day after it
+
+    @classmethod
+    def current(cls, sub: Subscription) -> "Period":
+        return cls(sub, sub.period_start, sub.period_end)
+
+
+def _issue(periods: list[Period], actor: User | None = None) -> int:
+    """Issue each period's pass, unless it already has one; the customers are locked.
+    Returns how many were issued. A few statements however many periods there are."""
+    subs = {p.subscription.id for p in periods}
+    done = set(
+        Renewal.objects.filter(subscription__in=subs).values_list("subscription_id", "period_start")
+    )
+    periods = [p for p in periods if (p.subscription.id, p.start) not in done]
+    issued = passes.issue_many(
+        [
+            passes.new_pass(
+                p.subscription.customer,
+                p.subscription.plan.product,
+                p.subscription.plan.price,
+                Pass.Source.SUBSCRIPTION,
+                actor,
+                days=(p.start, p.end - timedelta(days=1)),
             )
-            Renewal.objects.create(
-                subscription=sub,
-                period_start=sub.period_start,
-                issued_pass=p,
-                created_at=clock.now(),
-            )
-    except IntegrityError:
-        return False  # another run issued it first (the unique constraint decides)
-    notifications.enqueue(
-        "renewal_issued",
-        f"renewal:{sub.id}:{sub.period_start}",
+            for p in periods
+        ],
+        actor,
+    )
+    now, pairs = clock.now(), list(zip(periods, issued, strict=True))
+    # The unique (subscription, period_start) constraint stays the last word: a second
+    # pass for a period would fail the whole transaction rather than be issued.
+    Renewal.objects.bulk_create(
+        Renewal(subscription=p.subscription, period_start=p.start, issued_pass=new, created_at=now)
+        for p, new in pairs
+    )
+    notifications.enqueue_all([_renewal_message(p, new) for p, new in pairs])
+    return len(issued)
+
+
+def _renewal_message(period: Period, new: Pass) -> Notification:
+    sub, last = period.subscription, period.end - timedelta(days=1)
+    return notifications.message(
+        Notification.Kind.RENEWAL_ISSUED,
+        f"renewal:{sub.id}:{period.start}",
         sub.customer,
         f"Your {sub.plan.name}",
-        f"Your {p.name} for {sub.period_start:%d %b} to {last:%d %b} is ready.",
+        f"Your {new.name} for {period.start:%d %b} to {last:%d %b} is ready.",
     )
-    return True
 
 
 @transaction.atomic
@@ -83,7 +111,7 @@ def start(
     )
     sub.period_end = _after(sub, first)
     sub.save()
-    _issue_period(sub, actor)
+    _issue([Period.current(sub)], actor)
     return sub
 
 
@@ -122,31 +150,47 @@ def resume(subscription_id: int) -> Subscription:
     if sub.period_end <= today:
         sub.anchor = sub.period_start = today
         sub.period_end = _after(sub, today)
-        _issue_period(sub)
+        _issue([Period.current(sub)])
     sub.save(update_fields=["status", "anchor", "period_start", "period_end"])
     return sub
 
 
 @transaction.atomic
-def renew(subscription_id: int) -> int:
-    """Move a due subscription into its next period(s); returns passes issued."""
-    sub = _locked(subscription_id)
-    issued = 0
+def renew(subscription_ids: list[int]) -> int:
+    """Move due subscriptions into their next period(s), issuing each period's pass;
+    returns how many passes were issued. One transaction for the batch: the customers
+    are locked in id order, then each subscription is re-read and re-checked."""
+    owners = Subscription.objects.filter(id__in=subscription_ids)
+    locks.customers(owners.values_list("customer_id", flat=True))
     today = _today()
+    subs = list(
+        _due(today)
+        .filter(id__in=subscription_ids)
+        .select_related("plan__product", "customer")
+        .prefetch_related("plan__product__categories", "plan__product__class_types")
+    )
+    issued = _issue([period for sub in subs for period in _catch_up(sub, today)])
+    Subscription.objects.bulk_update(subs, ["status", "period_start", "period_end"])
+    return issued
+
+
+def _catch_up(sub: Subscription, today: date) -> list[Period]:
+    """Advance a due subscription period by period up to today, or end it at the period
+    end if asked to; returns the periods it entered."""
+    entered = []
     while sub.status == Subscription.Status.ACTIVE and sub.period_end <= today:
         if sub.cancel_at_period_end:
             sub.status = Subscription.Status.CANCELLED
             break
         sub.period_start = sub.period_end
         sub.period_end = _after(sub, sub.period_start)
-        issued += _issue_period(sub)
-    sub.save(update_fields=["status", "period_start", "period_end"])
-    return issued
+        entered.append(Period.current(sub))
+    return entered
+
+
+def _due(today: date) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(status=Subscription.Status.ACTIVE, period_end__lte=today)
 
 
 def due_ids() -> list[int]:
-    return list(
-        Subscription.objects.filter(
-            status=Subscription.Status.ACTIVE, period_end__lte=_today()
-        ).values_list("id", flat=True)
-    )
+    return list(_due(_today()).order_by("id").values_list("id", flat=True))

@@ -10,7 +10,7 @@ class BusinessTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with Business.kept_for_request():  # one query, not one per row
+        with Business.kept():  # one query, not one per row
             if request.path.startswith(("/office/", "/portal/")):
                 timezone.activate(Business.current().tz)
             try:

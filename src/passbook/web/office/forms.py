@@ -100,10 +100,27 @@ class PaymentForm(Form):
     note = forms.CharField(required=False, max_length=300)
 
 
+def _session_label(starts_at, class_name: str) -> str:
+    return f"{starts_at.astimezone(Business.current().tz):%a %d %b %H:%M} {class_name}"
+
+
+class _SessionLabels(forms.models.ModelChoiceIterator):
+    """(id, label) pairs read straight from the database: a busy studio has hundreds of
+    sessions in the next weeks, and a model object for each made the page slow."""
+
+    def __iter__(self):
+        rows = self.queryset.values_list("id", "starts_at", "class_type__name")
+        for pk, starts_at, name in rows:
+            yield str(pk), _session_label(starts_at, name)
+
+
 class SessionChoice(forms.ModelMultipleChoiceField):
+    """Upcoming sessions as checkboxes (the office sell form, the portal buy form)."""
+
+    iterator = _SessionLabels
+
     def label_from_instance(self, obj: Session) -> str:
-        local = obj.starts_at.astimezone(Business.current().tz)
-        return f"{local:%a %d %b %H:%M} {obj.class_type}"
+        return _session_label(obj.starts_at, obj.class_type.name)
 
 
 class SellForm(Form):

@@ -1,7 +1,7 @@
 from django import forms
 
 from passbook.models import Category, PassProduct, Session
-from passbook.web.office.forms import Form
+from passbook.web.office.forms import Form, SessionChoice
 
 
 class SignUpForm(Form):
@@ -25,20 +25,12 @@ class TimetableFilter(Form):
     )
 
 
-class SessionPick(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Session) -> str:
-        from django.utils import timezone
-
-        local = timezone.localtime(obj.starts_at)
-        return f"{local:%a %d %b %H:%M} {obj.class_type}"
-
-
 class BuyForm(Form):
     product = forms.ModelChoiceField(
         queryset=PassProduct.objects.filter(online_purchasable=True, archived=False),
         widget=forms.HiddenInput,
     )
-    sessions = SessionPick(
+    sessions = SessionChoice(
         queryset=Session.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
