@@ -117,7 +117,8 @@ def main() -> None:
                     assert response.status == 200, (path, response.status)
                     response.read()
 
-            get(paths[0])  # warm up
+            for path in paths[:5]:  # warm up every worker (first requests compile templates)
+                get(path)
             times = [_timed(lambda p=p: get(p)) for p in paths]
             params = [
                 {

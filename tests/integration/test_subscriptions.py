@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from passbook import jobs
 from passbook.jobs import run_all
-from passbook.models import Pass, Plan, Renewal, Subscription
+from passbook.models import Notification, Pass, Plan, Renewal, Subscription
 from passbook.rules.money import PaymentStatus, payment_status
 from passbook.services import subscriptions
 from passbook.services.verify import problems
@@ -64,6 +65,27 @@ def test_missed_runs_catch_up_period_by_period(business, customer, monthly):
         "2027-03-01",
         "2027-04-01",
     ]
+
+
+def test_a_run_renews_many_subscriptions_in_batches_each_exactly_once(
+    business, monthly, django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr(jobs, "BATCH", 4)  # 10 subscriptions: batches of 4, 4 and 2
+    customers = CustomerFactory.create_batch(10)
+    with at(2027, 1, 1):
+        for c in customers:
+            subscriptions.start(c.id, monthly.id)
+    customers[3].subscriptions.update(cancel_at_period_end=True)
+    report = jobs.Report()
+    with at(2027, 3, 1), django_assert_max_num_queries(50):  # about 15 per batch, not per item
+        jobs.renew_subscriptions(report)
+    assert report.counts["renewals"] == 9 * 2  # February and March; one ended in January
+    assert [len(periods(c)) for c in customers] == [3, 3, 3, 1, 3, 3, 3, 3, 3, 3]
+    assert Notification.objects.filter(kind="renewal_issued").count() == 10 + 18  # with the first
+    assert customers[3].subscriptions.get().status == Subscription.Status.CANCELLED
+    with at(2027, 3, 1):
+        assert run_all().counts["renewals"] == 0
+    assert list(problems()) == []
 
 
 def test_cancel_at_period_end(business, customer, monthly):
