@@ -92,8 +92,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         ),
     }
 
-elif _env_flag("PASSBOOK_DB_SERVER_SIDE_BINDING", False):
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 
 AUTH_USER_MODEL = "passbook.User"
 AUTHENTICATION_BACKENDS = [
