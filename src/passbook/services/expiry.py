@@ -6,7 +6,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from passbook import clock
 from passbook.models import Pass, PassEntry
 from passbook.rules.ledger import EntryKind
-from passbook.services import locks
+from passbook.services import ledger, locks
 
 
 def due() -> QuerySet[Pass]:
@@ -33,17 +33,8 @@ def forfeit(pass_ids: list[int]) -> int:
     last_kind = PassEntry.objects.filter(
         customer_pass=OuterRef("pk"), kind__in=[EntryKind.FORFEIT, EntryKind.VALIDITY]
     ).order_by("-id")
-    now = clock.now()
     entries = [
-        PassEntry(
-            customer_pass=p,
-            kind=EntryKind.FORFEIT,
-            amount=p.remaining,
-            starts_at=p.starts_at,
-            expires_at=p.expires_at,
-            reason="expired with credits left",
-            created_at=now,
-        )
+        ledger.entry_for(p, EntryKind.FORFEIT, p.remaining, reason="expired with credits left")
         for p in due()
         .filter(id__in=pass_ids)
         .annotate(last_kind=Subquery(last_kind.values("kind")[:1]))

@@ -25,12 +25,27 @@ def append(
     after = ledger.apply(p.counters, entry)
     p.total, p.held, p.used = after.total, after.held, after.used
     p.save(update_fields=["total", "held", "used", "starts_at", "expires_at", "voided_at"])
-    return PassEntry.objects.create(
+    made = entry_for(p, kind, amount, booking=booking, actor=actor, reason=reason)
+    made.save(force_insert=True)
+    return made
+
+
+def entry_for(
+    p: Pass,
+    kind: EntryKind,
+    amount: Decimal | None,
+    *,
+    booking: Booking | None = None,
+    actor: User | None = None,
+    reason: str = "",
+) -> PassEntry:
+    """An entry, not yet saved, recording the pass's start and expiry as they now are."""
+    return PassEntry(
         customer_pass=p,
         kind=kind,
         amount=amount,
-        starts_at=after.starts_at,
-        expires_at=after.expires_at,
+        starts_at=p.starts_at,
+        expires_at=p.expires_at,
         booking=booking,
         actor=actor,
         reason=reason,
@@ -48,17 +63,6 @@ def open_passes(new: list[Pass], *, actor: User | None = None, reason: str = "")
         grant = ledger.Entry(EntryKind.GRANT, p.total, p.starts_at, p.expires_at)
         assert ledger.apply(ledger.Counters(), grant) == p.counters, "not a new pass"
     Pass.objects.bulk_create(new)
-    now = clock.now()
     PassEntry.objects.bulk_create(
-        PassEntry(
-            customer_pass=p,
-            kind=EntryKind.GRANT,
-            amount=p.total,
-            starts_at=p.starts_at,
-            expires_at=p.expires_at,
-            actor=actor,
-            reason=reason,
-            created_at=now,
-        )
-        for p in new
+        entry_for(p, EntryKind.GRANT, p.total, actor=actor, reason=reason) for p in new
     )

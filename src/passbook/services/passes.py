@@ -52,17 +52,9 @@ def sell(
     return p
 
 
-def _issue(
-    customer,
-    product: PassProduct,
-    price: Decimal,
-    source: str,
-    actor,
-    days: tuple[date, date] | None = None,
-) -> Pass:
-    """Create the pass and its GRANT entry; `days` (first, last) overrides the product's
-    start rule and validity (a subscription period)."""
-    (p,) = issue_many([new_pass(customer, product, price, source, actor, days)], actor)
+def _issue(customer, product: PassProduct, price: Decimal, source: str, actor) -> Pass:
+    """Create the pass, its GRANT entry and the purchase notice."""
+    (p,) = issue_many([new_pass(customer, product, price, source, actor)], actor)
     return p
 
 
@@ -74,7 +66,8 @@ def new_pass(
     actor,
     days: tuple[date, date] | None = None,
 ) -> Pass:
-    """The pass a sale would issue, not yet saved (see issue_many)."""
+    """The pass a sale would issue, not yet saved (see issue_many); `days` (first, last)
+    overrides the product's start rule and validity (a subscription period)."""
     tz = Business.current().tz
     now = clock.now()
     starts_at = expires_at = None
