@@ -39,6 +39,7 @@ def test_sell_a_pass_with_two_sessions_booked_at_once(page, office):
     )
     page.goto(f"/office/customers/{office.bea.id}/")
     page.select_option("#id_product", label="10-class pass")
+    page.click("#sell-sessions summary")  # the list is fetched when opened
     page.check(f"#sell-form input[value='{office.session.id}']")
     page.check(f"#sell-form input[value='{later.id}']")
     page.fill("#id_paid", "200")

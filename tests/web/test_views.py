@@ -25,6 +25,7 @@ PAGES = [  # (path, lowest role)
     ("/office/bookings/", FRONTDESK),
     ("/office/customers/", FRONTDESK),
     ("/office/customers/{o.ada.id}/", FRONTDESK),
+    ("/office/sell/sessions/", FRONTDESK),
     ("/office/catalog/", MANAGER),
     ("/office/catalog/products/new/", MANAGER),
     ("/office/catalog/class-types/{o.yoga.id}/", MANAGER),
@@ -166,6 +167,18 @@ def test_selling_into_a_full_session_sells_nothing(clients, office):
     )
     assert response.status_code == 422 and "This session is full." in response.content.decode()
     assert Pass.objects.count() == before
+    page = response.content.decode()  # the list is shown as sent, the session still ticked
+    assert '<details class="mb-2" id="sell-sessions" open>' in page
+    assert f'value="{office.session.id}" id="id_sessions_0" checked' in page
+
+
+def test_the_sell_form_fetches_its_session_list_only_when_opened(clients, office):
+    page = clients[FRONTDESK].get(f"/office/customers/{office.bea.id}/").content.decode()
+    assert 'hx-get="/office/sell/sessions/"' in page
+    assert f'name="sessions" value="{office.session.id}"' not in page
+    fragment = clients[FRONTDESK].get("/office/sell/sessions/").content.decode()
+    assert f'name="sessions" value="{office.session.id}"' in fragment
+    assert office.session.class_type.name in fragment
 
 
 def test_settings_reject_an_unknown_time_zone(clients, office):

@@ -68,6 +68,14 @@ def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, get_object_or_404(Customer, pk=pk))
 
 
+@staff()
+def sell_sessions(request: HttpRequest) -> HttpResponse:
+    """The sell form's session checkboxes, fetched when staff open "Book sessions now":
+    a busy studio has hundreds of sessions in four weeks, and most sales book none."""
+    field = forms.SellForm(upcoming=_upcoming())["sessions"]
+    return render(request, "office/_sell_sessions.html", {"field": field})
+
+
 @require_POST
 @staff()
 def sell(request: HttpRequest, pk: int) -> HttpResponse:

@@ -71,4 +71,5 @@ urlpatterns = [
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_page, name="customer"),
     path("customers/<int:pk>/sell/", customers.sell, name="customer_sell"),
+    path("sell/sessions/", customers.sell_sessions, name="sell_sessions"),
 ]
