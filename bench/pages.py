@@ -13,10 +13,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import django_setup, percentile  # noqa: E402
+from bench.scale import LAST_NAMES  # noqa: E402
 
 LIVE_UNPAID = (
     "p.voided_at IS NULL AND (p.expires_at IS NULL OR p.expires_at >= now())"
     " AND p.amount_paid < p.price"
+)
+SEARCH = (  # a name anywhere in first name, last name or email (as the trigram indexes)
+    "FROM passbook_pass p JOIN passbook_customer c ON c.id = p.customer_id"
+    " WHERE UPPER(c.first_name) LIKE UPPER(%(name)s) OR UPPER(c.last_name) LIKE UPPER(%(name)s)"
+    " OR UPPER(c.email) LIKE UPPER(%(name)s)"
 )
 FLOORS = {
     "Sales › Passes, filtered": [
@@ -26,9 +32,8 @@ FLOORS = {
         f"SELECT count(*) FROM passbook_pass p WHERE {LIVE_UNPAID}",
     ],
     "Sales › Passes, customer search": [
-        "SELECT p.*, c.first_name, c.last_name FROM passbook_pass p JOIN passbook_customer c"
-        " ON c.id = p.customer_id WHERE c.last_name ILIKE %(name)s"
-        " ORDER BY p.purchased_at DESC LIMIT 25",
+        f"SELECT p.*, c.first_name, c.last_name {SEARCH} ORDER BY p.purchased_at DESC LIMIT 25",
+        f"SELECT count(*) {SEARCH}",
     ],
     "customer detail": [
         "SELECT * FROM passbook_pass WHERE customer_id = %(customer)s",
@@ -58,13 +63,17 @@ def _requests(n: int, customer_user: int, session: int) -> dict[str, list[str]]:
             f"/office/passes/?status=active&payment=unpaid&sort=-expires_at&page={k + 1}"
             for k in range(n)
         ],
-        "Sales › Passes, customer search": [f"/office/passes/?q=Name{k * 37}" for k in range(n)],
+        "Sales › Passes, customer search": [f"/office/passes/?q={_surname(k)}" for k in range(n)],
         "customer detail": [f"/office/customers/{1 + k * 997}/" for k in range(n)],
         "portal timetable (7 days)": ["/portal/timetable/"] * n,
         "explain (API)": [
             f"/api/v1/customers/{customer_user}/explain?session={session + k}" for k in range(n)
         ],
     }
+
+
+def _surname(k: int) -> str:
+    return LAST_NAMES[k * 37 % len(LAST_NAMES)]
 
 
 def _cookies(url: str) -> tuple[str, str, str, int]:
@@ -123,7 +132,7 @@ def main() -> None:
             params = [
                 {
                     "offset": 25 * k,
-                    "name": f"Name{k * 37}",
+                    "name": f"%{_surname(k)}%",
                     "customer": 1 + k * 997,
                     "session": session + k,
                 }
