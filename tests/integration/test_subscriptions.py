@@ -77,7 +77,9 @@ def test_a_run_renews_many_subscriptions_in_batches_each_exactly_once(
             subscriptions.start(c.id, monthly.id)
     customers[3].subscriptions.update(cancel_at_period_end=True)
     report = jobs.Report()
-    with at(2027, 3, 1), django_assert_max_num_queries(50):  # about 15 per batch, not per item
+    # About 20 queries a batch (a few reads, then five inserts per plan and period
+    # entered: February and March), however many subscriptions it holds.
+    with at(2027, 3, 1), django_assert_max_num_queries(70):
         jobs.renew_subscriptions(report)
     assert report.counts["renewals"] == 9 * 2  # February and March; one ended in January
     assert [len(periods(c)) for c in customers] == [3, 3, 3, 1, 3, 3, 3, 3, 3, 3]
@@ -85,6 +87,29 @@ def test_a_run_renews_many_subscriptions_in_batches_each_exactly_once(
     assert customers[3].subscriptions.get().status == Subscription.Status.CANCELLED
     with at(2027, 3, 1):
         assert run_all().counts["renewals"] == 0
+    assert list(problems()) == []
+
+
+def test_two_subscriptions_to_one_plan_renew_into_a_pass_each(business, monthly):
+    """New passes are matched to their subscriptions by customer, so a customer with two
+    subscriptions to the same plan (two household members, say) must still get two."""
+    twice, no_email = CustomerFactory(), CustomerFactory(email="")
+    with at(2027, 1, 1):
+        first = subscriptions.start(twice.id, monthly.id)
+        second = subscriptions.start(twice.id, monthly.id)
+        subscriptions.start(no_email.id, monthly.id)
+    with at(2027, 2, 1):
+        assert run_all().counts["renewals"] == 3
+    renewals = Renewal.objects.filter(period_start=date(2027, 2, 1))
+    issued = {r.subscription_id: r.issued_pass for r in renewals}
+    assert issued[first.id] != issued[second.id]
+    assert {issued[first.id].customer_id, issued[second.id].customer_id} == {twice.id}
+    renewal_notices = Notification.objects.filter(kind="renewal_issued", key__contains="2027-02")
+    assert sorted(renewal_notices.values_list("key", flat=True)) == [
+        f"renewal:{first.id}:2027-02-01",
+        f"renewal:{second.id}:2027-02-01",
+    ]  # none to the customer without an email address, who still has the pass
+    assert Pass.objects.filter(customer=no_email).count() == 2
     assert list(problems()) == []
 
 

@@ -1,3 +1,4 @@
+from passbook.models import lookups  # noqa: F401 - registers field__among
 from passbook.models.access import ApiToken, IdempotencyRecord
 from passbook.models.billing import Payment
 from passbook.models.bookings import Booking

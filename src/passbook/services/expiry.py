@@ -28,7 +28,7 @@ def forfeit(pass_ids: list[int]) -> int:
     back; if the pass expires again later, that expiry is recorded too. Returns how many
     entries were written.
     """
-    owners = Pass.objects.filter(id__in=pass_ids).values_list("customer_id", flat=True)
+    owners = Pass.objects.filter(id__among=pass_ids).values_list("customer_id", flat=True)
     locks.customers(owners)
     last_kind = PassEntry.objects.filter(
         customer_pass=OuterRef("pk"), kind__in=[EntryKind.FORFEIT, EntryKind.VALIDITY]
@@ -36,7 +36,7 @@ def forfeit(pass_ids: list[int]) -> int:
     entries = [
         ledger.entry_for(p, EntryKind.FORFEIT, p.remaining, reason="expired with credits left")
         for p in due()
-        .filter(id__in=pass_ids)
+        .filter(id__among=pass_ids)
         .annotate(last_kind=Subquery(last_kind.values("kind")[:1]))
         if p.last_kind != EntryKind.FORFEIT  # else this expiry is already recorded
     ]

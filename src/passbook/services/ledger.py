@@ -53,16 +53,17 @@ def entry_for(
     )
 
 
-def open_passes(new: list[Pass], *, actor: User | None = None, reason: str = "") -> None:
-    """Save new passes and append each one's GRANT entry, in two bulk inserts.
+def grant(p: Pass, *, actor: User | None = None, reason: str = "") -> PassEntry:
+    """A new pass's GRANT entry, not yet saved. A new pass's counters are already the fold
+    of its GRANT (total, start, expiry; none held or used), so the pass is inserted with
+    them rather than saved twice."""
+    entry = ledger.Entry(EntryKind.GRANT, p.total, p.starts_at, p.expires_at)
+    assert ledger.apply(ledger.Counters(), entry) == p.counters, "not a new pass"
+    return entry_for(p, EntryKind.GRANT, p.total, actor=actor, reason=reason)
 
-    A new pass's counters are already the fold of its GRANT (total, start, expiry; none
-    held or used), so the pass is inserted with them rather than saved twice.
-    """
-    for p in new:
-        grant = ledger.Entry(EntryKind.GRANT, p.total, p.starts_at, p.expires_at)
-        assert ledger.apply(ledger.Counters(), grant) == p.counters, "not a new pass"
+
+def open_passes(new: list[Pass], *, actor: User | None = None, reason: str = "") -> None:
+    """Save new passes and append each one's GRANT entry, in two bulk inserts."""
+    grants = [grant(p, actor=actor, reason=reason) for p in new]
     Pass.objects.bulk_create(new)
-    PassEntry.objects.bulk_create(
-        entry_for(p, EntryKind.GRANT, p.total, actor=actor, reason=reason) for p in new
-    )
+    PassEntry.objects.bulk_create(grants)

@@ -1,5 +1,6 @@
 """Writing to the outbox (inside the caller's transaction) and delivering from it."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core.mail import send_mail
@@ -7,6 +8,7 @@ from django.db import transaction
 
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Notification, Pass
+from passbook.services import bulk
 
 RETRY_AFTER = [
     timedelta(minutes=1),
@@ -22,17 +24,15 @@ def enqueue(kind: str, key: str, customer: Customer, subject: str, body: str) ->
 
 
 def message(kind: str, key: str, customer: Customer, subject: str, body: str) -> Notification:
+    m = unaddressed(kind, subject, body)
+    m.key, m.customer, m.to = key, customer, customer.email
+    return m
+
+
+def unaddressed(kind: str, subject: str, body: str) -> Notification:
+    """A message without key or addressee yet (a set-based insert fills them in)."""
     now = clock.now()
-    return Notification(
-        key=key,
-        kind=kind,
-        customer=customer,
-        to=customer.email,
-        subject=subject,
-        body=body,
-        created_at=now,
-        due_at=now,
-    )
+    return Notification(kind=kind, subject=subject, body=body, created_at=now, due_at=now)
 
 
 def enqueue_all(messages: list[Notification]) -> None:
@@ -78,6 +78,14 @@ def booking_cancelled(booking: Booking) -> None:
         "Booking cancelled",
         f"Your booking for {_when(booking)} is cancelled ({booking.get_status_display().lower()}).",
     )
+
+
+def enqueue_per_row(m: Notification, key: str, source: str, params: Sequence) -> None:
+    """Queue `m` once for each row of `FROM {source}`, a WHERE clause naming the customer
+    `c`; `key` is SQL. Set-based, for batches; like enqueue_all(), once per key, and
+    customers without an email address get none."""
+    computed = {"key": key, "customer_id": "c.id", "to": "c.email"}
+    bulk.insert_select(m, computed, f"{source} AND c.email <> ''", params, skip_conflicts=True)
 
 
 def passes_purchased(passes: list[Pass]) -> None:

@@ -10,10 +10,23 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from passbook import clock
-from passbook.models import Business, Notification, Pass, Plan, Renewal, Subscription, User
+from passbook.models import (
+    Business,
+    Customer,
+    Notification,
+    Pass,
+    Plan,
+    Renewal,
+    Subscription,
+    User,
+)
 from passbook.rules.calendar import local_date
-from passbook.services import errors, locks, notifications, passes
+from passbook.services import bulk, errors, ledger, locks, notifications, passes
 
+SUBS = f"{bulk.table(Subscription)} s"
+PASSES = f"{bulk.table(Pass)} p"
+CUSTOMERS = f"{bulk.table(Customer)} c"
+ONE_DAY = timedelta(days=1)
 UNIT = {Plan.Interval.WEEK: "weeks", Plan.Interval.MONTH: "months", Plan.Interval.YEAR: "years"}
 
 
@@ -49,45 +62,83 @@ class Period:
 
 def _issue(periods: list[Period], actor: User | None = None) -> int:
     """Issue each period's pass, unless it already has one; the customers are locked.
-    Returns how many were issued. A few statements however many periods there are."""
+    Returns how many were issued. Set-based: a few statements for each plan and period,
+    however many subscriptions enter it."""
     subs = {p.subscription.id for p in periods}
     done = set(
-        Renewal.objects.filter(subscription__in=subs).values_list("subscription_id", "period_start")
+        Renewal.objects.filter(subscription_id__among=subs).values_list(
+            "subscription_id", "period_start"
+        )
     )
-    periods = [p for p in periods if (p.subscription.id, p.start) not in done]
-    issued = passes.issue_many(
-        [
-            passes.new_pass(
-                p.subscription.customer,
-                p.subscription.plan.product,
-                p.subscription.plan.price,
-                Pass.Source.SUBSCRIPTION,
-                actor,
-                days=(p.start, p.end - timedelta(days=1)),
-            )
-            for p in periods
-        ],
-        actor,
+    alike = defaultdict(list)
+    for period in periods:
+        if (period.subscription.id, period.start) not in done:
+            alike[period.subscription.plan_id, period.start].append(period)
+    return sum(
+        _issue_alike(group, actor)
+        for same_plan_and_period in alike.values()
+        for group in _one_per_customer(same_plan_and_period)
     )
-    now, pairs = clock.now(), list(zip(periods, issued, strict=True))
-    # The unique (subscription, period_start) constraint stays the last word: a second
-    # pass for a period would fail the whole transaction rather than be issued.
-    Renewal.objects.bulk_create(
-        Renewal(subscription=p.subscription, period_start=p.start, issued_pass=new, created_at=now)
-        for p, new in pairs
-    )
-    notifications.enqueue_all([_renewal_message(p, new) for p, new in pairs])
-    return len(issued)
 
 
-def _renewal_message(period: Period, new: Pass) -> Notification:
-    sub, last = period.subscription, period.end - timedelta(days=1)
-    return notifications.message(
-        Notification.Kind.RENEWAL_ISSUED,
-        f"renewal:{sub.id}:{period.start}",
-        sub.customer,
-        f"Your {sub.plan.name}",
-        f"Your {new.name} for {period.start:%d %b} to {last:%d %b} is ready.",
+def _one_per_customer(periods: list[Period]) -> list[list[Period]]:
+    """Split periods so that no customer appears twice in a group: new passes are matched
+    to their subscriptions by customer. (Two subscriptions to one plan are rare.)"""
+    groups: list[dict[int, Period]] = []
+    for period in periods:
+        customer = period.subscription.customer_id
+        group = next((g for g in groups if customer not in g), None)
+        if group is None:
+            groups.append(group := {})
+        group[customer] = period
+    return [list(g.values()) for g in groups]
+
+
+def _issue_alike(periods: list[Period], actor: User | None) -> int:
+    """Issue the passes of one plan's subscriptions entering the same period, each for a
+    different customer: the passes, their GRANTs, the renewals and the notices, each
+    one INSERT … SELECT. The unique (subscription, period_start) constraint stays the last
+    word: a second pass for a period fails the whole transaction rather than be issued."""
+    plan, start, end = periods[0].subscription.plan, periods[0].start, periods[0].end
+    new = passes.new_pass(
+        None, plan.product, plan.price, Pass.Source.SUBSCRIPTION, actor, (start, end - ONE_DAY)
+    )
+    in_subs, sub_ids = bulk.id_in("s", [p.subscription.id for p in periods])
+    rows = bulk.insert_select(
+        new, {"customer_id": "s.customer_id"}, f"{SUBS} WHERE {in_subs}", sub_ids, returning="id"
+    )
+    in_passes, pass_ids = bulk.id_in("p", [pass_id for (pass_id,) in rows])
+    bulk.insert_select(
+        ledger.grant(new, actor=actor, reason="pass issued"),
+        {"customer_pass_id": "p.id"},
+        f"{PASSES} WHERE {in_passes}",
+        pass_ids,
+    )
+    bulk.insert_select(
+        Renewal(period_start=start, created_at=clock.now()),
+        {"subscription_id": "s.id", "issued_pass_id": "p.id"},
+        f"{SUBS} JOIN {PASSES} ON p.customer_id = s.customer_id WHERE {in_subs} AND {in_passes}",
+        sub_ids + pass_ids,
+    )
+    _notify_alike(
+        new, periods[0], f"{SUBS} JOIN {CUSTOMERS} ON c.id = s.customer_id WHERE {in_subs}", sub_ids
+    )
+    return len(rows)
+
+
+def _notify_alike(new: Pass, period: Period, source: str, params: list) -> None:
+    """One message per subscription and period, saying its pass is ready (no separate
+    purchase notice: one renewal, one email)."""
+    last = period.end - ONE_DAY
+    notifications.enqueue_per_row(
+        notifications.unaddressed(
+            Notification.Kind.RENEWAL_ISSUED,
+            f"Your {period.subscription.plan.name}",
+            f"Your {new.name} for {period.start:%d %b} to {last:%d %b} is ready.",
+        ),
+        f"'renewal:' || s.id || ':{period.start.isoformat()}'",  # a date: digits and dashes
+        source,
+        params,
     )
 
 
@@ -162,18 +213,25 @@ def renew(subscription_ids: list[int]) -> int:
     """Move due subscriptions into their next period(s), issuing each period's pass;
     returns how many passes were issued. One transaction for the batch: the customers
     are locked in id order, then each subscription is re-read and re-checked."""
-    owners = Subscription.objects.filter(id__in=subscription_ids)
+    owners = Subscription.objects.filter(id__among=subscription_ids)
     locks.customers(owners.values_list("customer_id", flat=True))
     today = _today()
-    subs = list(
-        _due(today)
-        .filter(id__in=subscription_ids)
-        .select_related("plan__product", "customer")
-        .prefetch_related("plan__product__categories", "plan__product__class_types")
-    )
+    subs = list(_due(today).filter(id__among=subscription_ids))
+    _attach_plans(subs)
     issued = _issue([period for sub in subs for period in _catch_up(sub, today)])
     _save_periods(subs)
     return issued
+
+
+def _attach_plans(subs: list[Subscription]) -> None:
+    """Give each subscription its plan and product, read once per plan, not per row."""
+    plans = (
+        Plan.objects.select_related("product")
+        .prefetch_related("product__categories", "product__class_types")
+        .in_bulk({sub.plan_id for sub in subs})
+    )
+    for sub in subs:
+        sub.plan = plans[sub.plan_id]
 
 
 def _save_periods(subs: list[Subscription]) -> None:
@@ -183,7 +241,7 @@ def _save_periods(subs: list[Subscription]) -> None:
     for sub in subs:
         moved[sub.status, sub.period_start, sub.period_end].append(sub.id)
     for (status, start, end), ids in moved.items():
-        Subscription.objects.filter(id__in=ids).update(
+        Subscription.objects.filter(id__among=ids).update(
             status=status, period_start=start, period_end=end
         )
 
