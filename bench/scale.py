@@ -288,6 +288,8 @@ def jobs(url: str, expiring: int, renewing: int) -> dict:
         )
         _subscriptions(conn, renewing)
         conn.commit()
+        for table in ("pass", "subscription"):  # as autovacuum would after so many changes
+            conn.execute(f"ANALYZE passbook_{table}")
         floors = {
             "expiry": _floor(conn, [FORFEIT_SQL], (expiring,)),
             "renewals": _floor(conn, RENEW_SQL, ()),

@@ -118,6 +118,13 @@ class PassEntry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "pass entries"
+        indexes = [  # the expiry job's "is this expiry recorded yet?", a probe per pass
+            models.Index(
+                fields=["customer_pass", "-id"],
+                condition=Q(kind__in=[ledger.EntryKind.FORFEIT, ledger.EntryKind.VALIDITY]),
+                name="passentry_expiry_marks",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount or ''} on pass {self.customer_pass_id}"

@@ -1,7 +1,7 @@
 """Recording the credits passes lose when they expire (DESIGN.md §2, Status)."""
 
 from django.db import transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from passbook import clock
 from passbook.models import Pass, PassEntry
@@ -10,12 +10,21 @@ from passbook.services import ledger, locks
 
 
 def due() -> QuerySet[Pass]:
-    """Expired passes with credits left (some may already have their FORFEIT recorded)."""
-    return Pass.objects.filter(
-        voided_at__isnull=True,
-        expires_at__lt=clock.now(),
-        total__isnull=False,
-        total__gt=F("held") + F("used"),
+    """Expired passes with credits left whose expiry is not recorded yet: the last of
+    their FORFEIT and VALIDITY entries is not a FORFEIT. (Passes that expired long ago
+    with credits left stay expired; the job must not re-read them every minute.)"""
+    last_kind = PassEntry.objects.filter(
+        customer_pass=OuterRef("pk"), kind__in=[EntryKind.FORFEIT, EntryKind.VALIDITY]
+    ).order_by("-id")
+    return (
+        Pass.objects.filter(
+            voided_at__isnull=True,
+            expires_at__lt=clock.now(),
+            total__isnull=False,
+            total__gt=F("held") + F("used"),
+        )
+        .annotate(last_kind=Subquery(last_kind.values("kind")[:1]))
+        .filter(Q(last_kind__isnull=True) | Q(last_kind=EntryKind.VALIDITY))
     )
 
 
@@ -30,15 +39,9 @@ def forfeit(pass_ids: list[int]) -> int:
     """
     owners = Pass.objects.filter(id__among=pass_ids).values_list("customer_id", flat=True)
     locks.customers(owners)
-    last_kind = PassEntry.objects.filter(
-        customer_pass=OuterRef("pk"), kind__in=[EntryKind.FORFEIT, EntryKind.VALIDITY]
-    ).order_by("-id")
     entries = [
         ledger.entry_for(p, EntryKind.FORFEIT, p.remaining, reason="expired with credits left")
-        for p in due()
-        .filter(id__among=pass_ids)
-        .annotate(last_kind=Subquery(last_kind.values("kind")[:1]))
-        if p.last_kind != EntryKind.FORFEIT  # else this expiry is already recorded
+        for p in due().filter(id__among=pass_ids)
     ]
     PassEntry.objects.bulk_create(entries)
     return len(entries)
