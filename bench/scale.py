@@ -287,9 +287,9 @@ def jobs(url: str, expiring: int, renewing: int) -> dict:
             (expiring,),
         )
         _subscriptions(conn, renewing)
-        conn.commit()
         for table in ("pass", "subscription"):  # as autovacuum would after so many changes
             conn.execute(f"ANALYZE passbook_{table}")
+        conn.commit()  # (the floors below roll back, statistics included)
         floors = {
             "expiry": _floor(conn, [FORFEIT_SQL], (expiring,)),
             "renewals": _floor(conn, RENEW_SQL, ()),
