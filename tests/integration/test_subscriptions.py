@@ -113,6 +113,18 @@ def test_two_subscriptions_to_one_plan_renew_into_a_pass_each(business, monthly)
     assert list(problems()) == []
 
 
+def test_periods_that_start_together_keep_their_own_ends(business, monthly):
+    on_31st, on_28th = CustomerFactory(), CustomerFactory()
+    with at(2027, 1, 31):
+        subscriptions.start(on_31st.id, monthly.id)
+    with at(2027, 1, 28):
+        subscriptions.start(on_28th.id, monthly.id)
+    with at(2027, 2, 28):  # both enter a period starting today
+        assert run_all().counts["renewals"] == 2
+    assert periods(on_31st)[-1] == ("2027-02-28", "2027-03-30")
+    assert periods(on_28th)[-1] == ("2027-02-28", "2027-03-27")
+
+
 def test_cancel_at_period_end(business, customer, monthly):
     with at(2027, 1, 1):
         sub = subscriptions.start(customer.id, monthly.id)

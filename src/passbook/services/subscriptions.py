@@ -73,7 +73,7 @@ def _issue(periods: list[Period], actor: User | None = None) -> int:
     alike = defaultdict(list)
     for period in periods:
         if (period.subscription.id, period.start) not in done:
-            alike[period.subscription.plan_id, period.start].append(period)
+            alike[period.subscription.plan_id, period.start, period.end].append(period)
     return sum(
         _issue_alike(group, actor)
         for same_plan_and_period in alike.values()
@@ -95,7 +95,8 @@ def _one_per_customer(periods: list[Period]) -> list[list[Period]]:
 
 
 def _issue_alike(periods: list[Period], actor: User | None) -> int:
-    """Issue the passes of one plan's subscriptions entering the same period, each for a
+    """Issue the passes of one plan's subscriptions entering the same period (same first
+    and last day: anchors on the 28th and the 31st share a start but not an end), each for a
     different customer: the passes, their GRANTs, the renewals and the notices, each
     one INSERT … SELECT. The unique (subscription, period_start) constraint stays the last
     word: a second pass for a period fails the whole transaction rather than be issued."""
