@@ -92,7 +92,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         ),
     }
 
-
 AUTH_USER_MODEL = "passbook.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # login throttling

@@ -62,8 +62,8 @@ def grant(p: Pass, *, actor: User | None = None, reason: str = "") -> PassEntry:
     return entry_for(p, EntryKind.GRANT, p.total, actor=actor, reason=reason)
 
 
-def open_passes(new: list[Pass], *, actor: User | None = None, reason: str = "") -> None:
-    """Save new passes and append each one's GRANT entry, in two bulk inserts."""
-    grants = [grant(p, actor=actor, reason=reason) for p in new]
-    Pass.objects.bulk_create(new)
-    PassEntry.objects.bulk_create(grants)
+def open_pass(p: Pass, *, actor: User | None = None, reason: str = "") -> None:
+    """Save a new pass and append its GRANT entry."""
+    entry = grant(p, actor=actor, reason=reason)
+    p.save(force_insert=True)
+    entry.save(force_insert=True)

@@ -88,18 +88,13 @@ def enqueue_per_row(m: Notification, key: str, source: str, params: Sequence) ->
     bulk.insert_select(m, computed, f"{source} AND c.email <> ''", params, skip_conflicts=True)
 
 
-def passes_purchased(passes: list[Pass]) -> None:
-    enqueue_all(
-        [
-            message(
-                Notification.Kind.PASS_PURCHASED,
-                f"purchased:{p.id}",
-                p.customer,
-                f"Your {p.name}",
-                f"Thank you for buying {p.name}.",
-            )
-            for p in passes
-        ]
+def pass_purchased(p: Pass) -> None:
+    enqueue(
+        Notification.Kind.PASS_PURCHASED,
+        f"purchased:{p.id}",
+        p.customer,
+        f"Your {p.name}",
+        f"Thank you for buying {p.name}.",
     )
 
 

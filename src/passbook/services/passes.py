@@ -53,8 +53,10 @@ def sell(
 
 
 def _issue(customer, product: PassProduct, price: Decimal, source: str, actor) -> Pass:
-    """Create the pass, its GRANT entry and the purchase notice."""
-    (p,) = issue_many([new_pass(customer, product, price, source, actor)], actor)
+    """Create the pass, its GRANT entry and the purchase notice (the customer is locked)."""
+    p = new_pass(customer, product, price, source, actor)
+    ledger.open_pass(p, actor=actor, reason="pass issued")
+    notifications.pass_purchased(p)
     return p
 
 
@@ -66,8 +68,8 @@ def new_pass(
     actor,
     days: tuple[date, date] | None = None,
 ) -> Pass:
-    """The pass a sale would issue, not yet saved (see issue_many); `days` (first, last)
-    overrides the product's start rule and validity (a subscription period)."""
+    """The pass a sale would issue, not yet saved; `days` (first, last) overrides the
+    product's start rule and validity (a subscription period's template)."""
     tz = Business.current().tz
     now = clock.now()
     starts_at = expires_at = None
@@ -101,14 +103,6 @@ def new_pass(
         purchased_at=now,
         created_by=actor,
     )
-
-
-def issue_many(new: list[Pass], actor: User | None = None) -> list[Pass]:
-    """Save new passes with their GRANT entries and purchase notices, a few statements
-    for any number (a renewal run issues hundreds). The customers are locked."""
-    ledger.open_passes(new, actor=actor, reason="pass issued")
-    notifications.passes_purchased(new)
-    return new
 
 
 def _restriction_label(product: PassProduct) -> str:

@@ -119,9 +119,6 @@ class SessionChoice(forms.ModelMultipleChoiceField):
 
     iterator = _SessionLabels
 
-    def label_from_instance(self, obj: Session) -> str:
-        return _session_label(obj.starts_at, obj.class_type.name)
-
 
 class SellForm(Form):
     product = forms.ModelChoiceField(
