@@ -1,10 +1,12 @@
 """Figure 1: booking through the service layer against raw SQL doing the same statements.
 
 python bench/booking.py fixture URL N     -> JSON pairs (customer, session) on stdout
-python bench/booking.py worker MODE URL FILE  -> books the pairs in FILE (service|raw)
+python bench/booking.py worker MODE URL FILE  -> books the pairs in FILE
+    (service, or by hand: raw, raw-rush, design)
 """
 
 import json
+import re
 import sqlite3
 import sys
 import time
@@ -67,7 +69,7 @@ def service_worker(url: str, pairs: list) -> list[float]:
 
 
 # The floor: the statements a booking needs, by hand, one transaction each.
-LOCK_SESSION = "SELECT id FROM passbook_session WHERE id = {p} FOR UPDATE"
+LOCK_SESSION = "SELECT capacity FROM passbook_session WHERE id = {p} FOR UPDATE"
 LOCK_PASS = (
     "SELECT id FROM passbook_pass WHERE customer_id = {p} AND voided_at IS NULL"
     " ORDER BY expires_at, id LIMIT 1 FOR UPDATE"
@@ -82,60 +84,113 @@ ENTRY = (
     "INSERT INTO passbook_passentry (customer_pass_id, kind, amount, booking_id, reason,"
     " created_at) VALUES ({p}, 'hold', 1, {p}, '', {p})"
 )
+COUNT_BOOKED = "SELECT COUNT(*) FROM passbook_booking WHERE session_id = {p} AND status = 'booked'"
+
+# What bookings.book() itself sends (DESIGN.md §4: both locks, the capacity check, every
+# live pass of the customer for the spend rule, the settings, the outbox row), by hand:
+# the most that making the Python side free could reach.
+LOCK_SESSION_AND_TYPE = (
+    "SELECT s.id, s.starts_at, s.ends_at, s.capacity, s.credit_cost, s.status, t.id,"
+    " t.name, t.category_id, t.drop_in_price FROM passbook_session s"
+    " JOIN passbook_classtype t ON t.id = s.class_type_id WHERE s.id = {p} FOR UPDATE OF s"
+)
+LOCK_CUSTOMER = (
+    "SELECT id, first_name, last_name, email, phone FROM passbook_customer"
+    " WHERE id = {p} FOR UPDATE"
+)
+LIVE_CUSTOMERS = (
+    "SELECT customer_id FROM passbook_booking"
+    " WHERE session_id = {p} AND status IN ('booked', 'attended')"
+)
+SETTINGS = "SELECT * FROM passbook_business WHERE id = 1"
+LIVE_PASSES = (
+    "SELECT p.*, EXISTS (SELECT 1 FROM passbook_passfreeze f WHERE f.customer_pass_id = p.id)"
+    " FROM passbook_pass p WHERE p.customer_id = {p} AND p.voided_at IS NULL"
+    " ORDER BY p.purchased_at, p.id"
+)
+OUTBOX = (
+    'INSERT INTO passbook_notification (kind, key, customer_id, "to", subject, body,'
+    " created_at, due_at, attempts, last_error) VALUES ('booking_confirmed', {p}, {p},"
+    " 'b@example.com', 'Booking confirmed', 'You are booked.', {p}, {p}, 0, '')"
+    " ON CONFLICT DO NOTHING"
+)
 
 
-def _statements(placeholder: str, locks: bool) -> list[str]:
-    sql = [s.format(p=placeholder) for s in (LOCK_SESSION, LOCK_PASS, INSERT_BOOKING, HOLD, ENTRY)]
-    return sql if locks else [s.replace(" FOR UPDATE", "") for s in sql]
+class Sql:
+    """Runs a statement template on either database: its placeholders, and its row locks
+    only where there are any (SQLite's BEGIN IMMEDIATE has already taken the write lock)."""
+
+    def __init__(self, execute, placeholder: str, locks: bool) -> None:
+        self.execute, self.placeholder, self.locks = execute, placeholder, locks
+
+    def __call__(self, template: str, *params):
+        sql = template.format(p=self.placeholder)
+        return self.execute(
+            sql if self.locks else re.sub(r" FOR UPDATE( OF \w+)?", "", sql), params
+        )
+
+    def now(self):
+        now = datetime.now(UTC)
+        return now if self.locks else now.isoformat(" ")
 
 
-def raw_worker(url: str, pairs: list, rush: bool = False) -> list[float]:
-    """The floor. For the rush, the capacity check is added: lock the session reading its
-    capacity, count its bookings, and book only if there is room."""
+def _write(sql: Sql, customer_id: int, session_id: int, pass_id: int) -> int:
+    now = sql.now()
+    booking_id = sql(INSERT_BOOKING, customer_id, session_id, pass_id, now).fetchone()[0]
+    sql(HOLD, pass_id)
+    sql(ENTRY, pass_id, booking_id, now)
+    return booking_id
+
+
+def floor_booking(sql: Sql, customer_id: int, session_id: int) -> None:
+    sql(LOCK_SESSION, session_id).fetchone()
+    _write(sql, customer_id, session_id, sql(LOCK_PASS, customer_id).fetchone()[0])
+
+
+def rush_booking(sql: Sql, customer_id: int, session_id: int) -> None:
+    """The floor plus the capacity check: book only if there is room."""
+    room = sql(LOCK_SESSION, session_id).fetchone()[0]
+    if sql(COUNT_BOOKED, session_id).fetchone()[0] < room:
+        _write(sql, customer_id, session_id, sql(LOCK_PASS, customer_id).fetchone()[0])
+
+
+def design_booking(sql: Sql, customer_id: int, session_id: int) -> None:
+    sql(LOCK_SESSION_AND_TYPE, session_id).fetchone()
+    sql(LOCK_CUSTOMER, customer_id).fetchone()
+    sql(LIVE_CUSTOMERS, session_id).fetchall()
+    sql(SETTINGS).fetchone()
+    pass_id = sql(LIVE_PASSES, customer_id).fetchall()[0][0]
+    booking_id = _write(sql, customer_id, session_id, pass_id)
+    now = sql.now()
+    sql(OUTBOX, f"booked:{booking_id}", customer_id, now, now)
+
+
+RAW = {"raw": floor_booking, "raw-rush": rush_booking, "design": design_booking}
+
+
+def raw_worker(url: str, pairs: list, book=floor_booking) -> list[float]:
+    """Books the pairs by hand, one transaction each (BEGIN IMMEDIATE on SQLite, as
+    Passbook does)."""
     if url.startswith("sqlite"):
-        return _raw_sqlite(url, pairs)
-    import psycopg
+        conn = sqlite3.connect(sqlite_path(url), isolation_level=None, timeout=30)
+        conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        sql = Sql(conn.execute, "?", locks=False)
+        begin, commit = (lambda: conn.execute("BEGIN IMMEDIATE")), (lambda: conn.execute("COMMIT"))
+    else:
+        import psycopg
 
-    lock_s, lock_p, insert, hold, entry = _statements("%s", locks=True)
-    if rush:
-        lock_s = lock_s.replace("SELECT id", "SELECT capacity")
-    count = "SELECT COUNT(*) FROM passbook_booking WHERE session_id = %s AND status = 'booked'"
-    latencies = []
-    with psycopg.connect(url) as conn:
-        wait_for_go()
-        for customer_id, session_id in pairs:
-            t = time.perf_counter()
-            with conn.transaction(), conn.cursor() as cur:
-                room = cur.execute(lock_s, (session_id,)).fetchone()[0]
-                if not rush or cur.execute(count, (session_id,)).fetchone()[0] < room:
-                    pass_id = cur.execute(lock_p, (customer_id,)).fetchone()[0]
-                    now = datetime.now(UTC)
-                    cur.execute(insert, (customer_id, session_id, pass_id, now))
-                    booking_id = cur.fetchone()[0]
-                    cur.execute(hold, (pass_id,))
-                    cur.execute(entry, (pass_id, booking_id, now))
-            latencies.append(time.perf_counter() - t)
-    return latencies
-
-
-def _raw_sqlite(url: str, pairs: list) -> list[float]:
-    """SQLite has no row locks: BEGIN IMMEDIATE takes the write lock, as Passbook does."""
-    lock_s, lock_p, insert, hold, entry = _statements("?", locks=False)
-    conn = sqlite3.connect(sqlite_path(url), isolation_level=None, timeout=30)
-    conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        conn = psycopg.connect(url, autocommit=True)
+        sql = Sql(conn.execute, "%s", locks=True)
+        begin, commit = (lambda: conn.execute("BEGIN")), (lambda: conn.execute("COMMIT"))
     wait_for_go()
     latencies = []
     for customer_id, session_id in pairs:
         t = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(lock_s, (session_id,)).fetchone()
-        pass_id = conn.execute(lock_p, (customer_id,)).fetchone()[0]
-        now = datetime.now(UTC).isoformat(" ")
-        booking_id = conn.execute(insert, (customer_id, session_id, pass_id, now)).fetchone()[0]
-        conn.execute(hold, (pass_id,))
-        conn.execute(entry, (pass_id, booking_id, now))
-        conn.execute("COMMIT")
+        begin()
+        book(sql, customer_id, session_id)
+        commit()
         latencies.append(time.perf_counter() - t)
+    conn.close()
     return latencies
 
 
@@ -161,7 +216,7 @@ def main() -> None:
     if mode == "service":
         report({"latencies": service_worker(url, pairs)})
     else:
-        report({"latencies": raw_worker(url, pairs, rush=mode == "raw-rush")})
+        report({"latencies": raw_worker(url, pairs, RAW[mode])})
 
 
 if __name__ == "__main__":

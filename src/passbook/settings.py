@@ -91,6 +91,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         ),
     }
+elif _env_flag("PASSBOOK_DB_PREPARED", True):
+    # PostgreSQL plans a statement once per connection instead of on every run: parameters
+    # bound on the server, and psycopg prepares a query once it has run five times. Off
+    # for poolers that cannot keep prepared statements (docs/operations.md).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 AUTH_USER_MODEL = "passbook.User"
 AUTHENTICATION_BACKENDS = [
