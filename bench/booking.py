@@ -117,21 +117,21 @@ OUTBOX = (
 
 
 class Sql:
-    """Runs a statement template on either database: its placeholders, and its row locks
-    only where there are any (SQLite's BEGIN IMMEDIATE has already taken the write lock)."""
+    """Runs a statement template on PostgreSQL or SQLite: each its placeholders, and row
+    locks only on PostgreSQL (SQLite's BEGIN IMMEDIATE has already taken the write lock)."""
 
-    def __init__(self, execute, placeholder: str, locks: bool) -> None:
-        self.execute, self.placeholder, self.locks = execute, placeholder, locks
+    def __init__(self, execute, postgres: bool) -> None:
+        self.execute, self.postgres = execute, postgres
 
     def __call__(self, template: str, *params):
-        sql = template.format(p=self.placeholder)
-        return self.execute(
-            sql if self.locks else re.sub(r" FOR UPDATE( OF \w+)?", "", sql), params
-        )
+        if self.postgres:
+            return self.execute(template.format(p="%s"), params)
+        sql = re.sub(r" FOR UPDATE( OF \w+)?", "", template.format(p="?"))
+        return self.execute(sql, params)
 
     def now(self):
         now = datetime.now(UTC)
-        return now if self.locks else now.isoformat(" ")
+        return now if self.postgres else now.isoformat(" ")
 
 
 def _write(sql: Sql, customer_id: int, session_id: int, pass_id: int) -> int:
@@ -174,13 +174,13 @@ def raw_worker(url: str, pairs: list, book=floor_booking) -> list[float]:
     if url.startswith("sqlite"):
         conn = sqlite3.connect(sqlite_path(url), isolation_level=None, timeout=30)
         conn.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
-        sql = Sql(conn.execute, "?", locks=False)
+        sql = Sql(conn.execute, postgres=False)
         begin, commit = (lambda: conn.execute("BEGIN IMMEDIATE")), (lambda: conn.execute("COMMIT"))
     else:
         import psycopg
 
         conn = psycopg.connect(url, autocommit=True)
-        sql = Sql(conn.execute, "%s", locks=True)
+        sql = Sql(conn.execute, postgres=True)
         begin, commit = (lambda: conn.execute("BEGIN")), (lambda: conn.execute("COMMIT"))
     wait_for_go()
     latencies = []
