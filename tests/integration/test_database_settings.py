@@ -18,7 +18,7 @@ def _options(database_url: str, **env: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", PRINT_OPTIONS],
         env={
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "PASSBOOK_DB_PREPARED"},
             "DJANGO_SETTINGS_MODULE": "passbook.settings",
             "DATABASE_URL": database_url,
             **env,
