@@ -122,12 +122,17 @@ class Sql:
 
     def __init__(self, execute, postgres: bool) -> None:
         self.execute, self.postgres = execute, postgres
+        self.rendered: dict[str, str] = {}  # once per template, not in the timed loop
 
     def __call__(self, template: str, *params):
+        if template not in self.rendered:
+            self.rendered[template] = self._render(template)
+        return self.execute(self.rendered[template], params)
+
+    def _render(self, template: str) -> str:
         if self.postgres:
-            return self.execute(template.format(p="%s"), params)
-        sql = re.sub(r" FOR UPDATE( OF \w+)?", "", template.format(p="?"))
-        return self.execute(sql, params)
+            return template.format(p="%s")
+        return re.sub(r" FOR UPDATE( OF \w+)?", "", template.format(p="?"))
 
     def now(self):
         now = datetime.now(UTC)
@@ -168,7 +173,7 @@ def design_booking(sql: Sql, customer_id: int, session_id: int) -> None:
 RAW = {"raw": floor_booking, "raw-rush": rush_booking, "design": design_booking}
 
 
-def raw_worker(url: str, pairs: list, book=floor_booking) -> list[float]:
+def raw_worker(url: str, pairs: list, book) -> list[float]:
     """Books the pairs by hand, one transaction each (BEGIN IMMEDIATE on SQLite, as
     Passbook does)."""
     if url.startswith("sqlite"):
