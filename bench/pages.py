@@ -57,14 +57,19 @@ FLOORS = {
 }
 
 
-def _requests(n: int, customer_user: int, session: int) -> dict[str, list[str]]:
+def _customer(k: int, customers: int) -> int:
+    """The k-th customer page to fetch: spread over the loaded ids 1..customers."""
+    return 1 + k * 997 % customers
+
+
+def _requests(n: int, customers: int, customer_user: int, session: int) -> dict[str, list[str]]:
     return {
         "Sales › Passes, filtered": [
             f"/office/passes/?status=active&payment=unpaid&sort=-expires_at&page={k + 1}"
             for k in range(n)
         ],
         "Sales › Passes, customer search": [f"/office/passes/?q={_surname(k)}" for k in range(n)],
-        "customer detail": [f"/office/customers/{1 + k * 997}/" for k in range(n)],
+        "customer detail": [f"/office/customers/{_customer(k, customers)}/" for k in range(n)],
         "portal timetable (7 days)": ["/portal/timetable/"] * n,
         "explain (API)": [
             f"/api/v1/customers/{customer_user}/explain?session={session + k}" for k in range(n)
@@ -107,8 +112,9 @@ def main() -> None:
     import psycopg
     from django.utils import timezone
 
-    from passbook.models import Session
+    from passbook.models import Customer, Session
 
+    customers = Customer.objects.count()  # ids 1..customers, as bench/scale.py loads them
     session = Session.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at")[0].id
     headers = {
         "portal timetable (7 days)": {"Cookie": customer},
@@ -116,7 +122,7 @@ def main() -> None:
     }
     results = {}
     with psycopg.connect(url) as conn:
-        for page, paths in _requests(n, customer_id, session).items():
+        for page, paths in _requests(n, customers, customer_id, session).items():
 
             def get(path, page=page):
                 request = urllib.request.Request(
@@ -133,7 +139,7 @@ def main() -> None:
                 {
                     "offset": 25 * k,
                     "name": f"%{_surname(k)}%",
-                    "customer": 1 + k * 997,
+                    "customer": _customer(k, customers),
                     "session": session + k,
                 }
                 for k in range(n)

@@ -1,7 +1,9 @@
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 
 from passbook.models import Business
@@ -16,10 +18,27 @@ from tests.factories import (
 pytest_plugins = ["tests.browser"]  # the `browser` fixture (real Chromium)
 
 SYDNEY = ZoneInfo("Australia/Sydney")
+_MOVED = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="MOMENT",
+        default=os.environ.get("PASSBOOK_TEST_CLOCK") or None,
+        help="run the suite as if it were MOMENT (ISO 8601 with its offset, e.g. "
+        "2026-12-02T02:00:00+00:00); the clock ticks on from there. Default: "
+        "$PASSBOOK_TEST_CLOCK, else the real time.",
+    )
 
 
 def pytest_configure(config):
     from django.conf import settings
+
+    moment = config.getoption("--clock")
+    if moment:  # the whole session, tests' own pinned moments still nested inside it
+        config.stash[_MOVED] = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        config.stash[_MOVED].start()
 
     # Tests serve static files without `collectstatic`, so no manifest to look things up in.
     settings.STORAGES = {
@@ -28,10 +47,24 @@ def pytest_configure(config):
     }
 
 
+def pytest_unconfigure(config):
+    if _MOVED in config.stash:
+        config.stash[_MOVED].stop()
+
+
+def pytest_report_header(config):
+    moment = config.getoption("--clock")
+    return f"clock moved to {moment} (ticking)" if moment else None
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need real row locks; skip them on SQLite."""
+    """Tests that drive Chromium are marked `browser`. Tests marked `postgres` need real
+    row locks; skip them on SQLite."""
     from django.conf import settings
 
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")

@@ -5,11 +5,14 @@ made, attended, cancelled or missed at believable moments and every pass's ledge
 exactly what real use would have written.
 """
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from passbook import clock
@@ -28,7 +31,6 @@ from passbook.models import (
 )
 from passbook.models.catalog import StartRule
 from passbook.services import bookings, passes, payments, schedule
-from passbook.services.errors import DomainError
 from passbook.services.payments import PaymentInput
 
 PASSWORD = "passbook-demo"
@@ -113,6 +115,7 @@ def is_empty() -> bool:
 
 
 @transaction.atomic
+@Business.kept()
 def build(seed: int = 2026) -> Studio:
     rng = random.Random(seed)
     studio = Studio()
@@ -139,16 +142,28 @@ def _business() -> Business:
     return Business.current()
 
 
+@cache
+def _hashed_password() -> str:
+    """Hashed once: every demo login shares the published password, and each hash takes
+    a deliberate fifth of a second."""
+    return make_password(PASSWORD)
+
+
+def _login(username: str, email: str, **fields) -> User:
+    return User.objects.create(
+        username=username, email=email, password=_hashed_password(), **fields
+    )
+
+
 def _staff_logins(studio: Studio) -> None:
     for username, role in [
         ("owner", User.Role.OWNER),
         ("manager", User.Role.MANAGER),
         ("frontdesk", User.Role.FRONTDESK),
     ]:
-        user = User.objects.create_user(
+        user = _login(
             username,
             f"{username}@example.com",
-            PASSWORD,
             role=role,
             is_staff=True,
             is_superuser=role == User.Role.OWNER,
@@ -255,7 +270,7 @@ def _customers(studio: Studio) -> None:
         user = None
         if i < 3:
             email = f"{first.lower()}.{last.lower()}@example.com"  # customers log in by email
-            user = User.objects.create_user(email, email, PASSWORD)
+            user = _login(email, email)
             studio.customer_logins.append((user.username, PASSWORD, f"{first} {last}"))
         studio.customers.append(
             Customer.objects.create(
@@ -286,72 +301,147 @@ def _sell(
     return p
 
 
-def _attend(
-    customer: Customer,
-    sessions: list[Session],
-    now: datetime,
-    rng: random.Random,
-    count: int,
-    pass_id: int | None = None,
-) -> None:
-    """Book `count` of the sessions and play out what happened to each booking."""
-    for session in rng.sample(sessions, k=min(count, len(sessions))):
-        try:
-            with clock.at(
-                min(now, session.starts_at - timedelta(days=1, hours=rng.randint(0, 48)))
-            ):
-                booking = bookings.book(customer.id, session.id, pass_id=pass_id)
-        except DomainError:
-            continue  # full, capped or out of credits: a real customer would pick another
-        _outcome(booking, session, now, rng)
+# What happened to each booking, dealt in turn so that every state appears whatever the
+# moment: the rarer outcomes come first, so even the shortest history shows each of them.
+PAST_OUTCOMES = ("no_show", "late_cancel", "cancel", "attend", "attend", "attend", "attend")
+COMING_OUTCOMES = ("cancel", "keep", "keep", "keep")
 
 
-def _outcome(booking: Booking, session: Session, now: datetime, rng: random.Random) -> None:
-    roll = rng.random()
-    if session.starts_at > now:
-        if roll < 0.1:
-            bookings.cancel(booking.id)
-        return
-    if roll < 0.7:
-        with clock.at(session.starts_at - timedelta(minutes=5)):
-            bookings.check_in(booking.id)
-    elif roll < 0.8:
-        with clock.at(session.ends_at + timedelta(minutes=30)):
-            bookings.mark_no_show(booking.id)
-    elif roll < 0.9:
-        with clock.at(session.starts_at - timedelta(hours=2)):
-            bookings.cancel(booking.id)
-    else:
-        with clock.at(session.starts_at - timedelta(days=2)):
-            bookings.cancel(booking.id)
+class Fortnight:
+    """The demo's classes as seen from `now`, and the replay of what customers did in them.
+
+    History is the classes that ended at least an hour ago; upcoming, those not yet
+    started. A class under way is left alone, so no moment of the week catches one
+    half-played, and every pick takes only classes with a free place.
+    """
+
+    def __init__(self, sessions: list[Session], now: datetime, rng: random.Random) -> None:
+        group = [s for s in sessions if s.capacity > 1]
+        self.now, self.rng, self.business = now, rng, Business.current()
+        self.history = [s for s in group if s.ends_at + timedelta(hours=1) <= now]
+        self.upcoming = [s for s in group if s.starts_at > now]
+        self._past = itertools.cycle(PAST_OUTCOMES)
+        self._coming = itertools.cycle(COMING_OUTCOMES)
+
+    def pick(
+        self,
+        customer: Customer,
+        pool: list[Session],
+        k: int,
+        since: datetime,
+        *,
+        one_a_day: bool = False,
+        in_order: bool = False,
+    ) -> list[Session]:
+        """Up to k classes of `pool` (at random, or the first ones in pool order), in time
+        order: each a day or more after `since` (the purchase), with a free place, not
+        booked by this customer yet, and on different days when the pass allows one a day."""
+        tz, chosen = self.business.tz, []
+        live = customer.bookings.filter(status__in=Booking.LIVE) if one_a_day else []
+        days = {b.session.starts_at.astimezone(tz).date() for b in live}
+        for s in pool if in_order else self.rng.sample(pool, k=len(pool)):
+            day = s.starts_at.astimezone(tz).date()
+            if len(chosen) == k or s.starts_at < since + timedelta(days=1):
+                continue
+            if (one_a_day and day in days) or not _open_to(s, customer):
+                continue
+            chosen.append(s)
+            days.add(day)
+        return sorted(chosen, key=lambda s: s.starts_at)
+
+    def attend(
+        self,
+        customer: Customer,
+        sessions: list[Session],
+        since: datetime,
+        outcome: str | None = None,
+        **how,
+    ) -> list[Booking]:
+        """Book each class a few days ahead (never before `since`, the purchase, nor after
+        now), then play out `outcome`, or else the next outcome in turn."""
+        made = []
+        for session in sessions:
+            booked_at = max(
+                since + timedelta(minutes=1),
+                min(self.now - timedelta(minutes=1), session.starts_at - timedelta(days=3)),
+            )
+            with clock.at(booked_at):
+                booking = bookings.book(customer.id, session.id, **how)
+            if session.starts_at > self.now:
+                self._coming_outcome(booking, outcome or next(self._coming))
+            else:
+                _past_outcome(booking, outcome or next(self._past))
+            made.append(booking)
+        return made
+
+    def _coming_outcome(self, booking: Booking, outcome: str) -> None:
+        """Cancelled now, where that is in time; otherwise still booked."""
+        notice = booking.session.starts_at - self.now
+        if outcome == "cancel" and notice > timedelta(hours=self.business.late_cancel_hours + 1):
+            with clock.at(self.now):
+                bookings.cancel(booking.id)
+
+
+def _open_to(session: Session, customer: Customer) -> bool:
+    live = session.bookings.filter(status__in=Booking.LIVE)
+    booked = list(live.values_list("customer_id", flat=True))
+    return len(booked) < session.capacity and customer.id not in booked
+
+
+def _past_outcome(booking: Booking, outcome: str) -> None:
+    """Replay a class that is over, each step at the moment it would have happened."""
+    s = booking.session
+    step, moment = {
+        "attend": (bookings.check_in, s.starts_at - timedelta(minutes=5)),
+        "no_show": (bookings.mark_no_show, s.ends_at + timedelta(minutes=30)),
+        "late_cancel": (bookings.cancel, s.starts_at - timedelta(hours=2)),
+        "cancel": (bookings.cancel, s.starts_at - timedelta(hours=18)),
+    }[outcome]
+    with clock.at(moment):
+        step(booking.id)
 
 
 def _sales(studio: Studio, sessions: list[Session], now: datetime, rng: random.Random) -> None:
     pr, cs = studio.products, studio.customers
-    group = [s for s in sessions if s.capacity > 1]
-    pilates = [s for s in group if s.class_type.category.name == "Pilates"]
+    week = Fortnight(sessions, now, rng)
+    pilates = [s for s in week.history + week.upcoming if s.class_type.category.name == "Pilates"]
     shares = ["full", "full", "part", "none"]
     days_ago = lambda n: now - timedelta(days=n)  # noqa: E731
     for i, c in enumerate(cs[:12]):  # regulars on a 10-class pass
-        _sell(c, pr["10-class pass"], days_ago(20 + i), rng, shares[i % 4])
-        _attend(c, group, now, rng, count=rng.randint(2, 6))
+        p = _sell(c, pr["10-class pass"], days_ago(20 + i), rng, shares[i % 4])
+        _regular(week, c, p.purchased_at, past=rng.randint(2, 4), coming=rng.randint(1, 3))
     for i, c in enumerate(cs[12:17]):  # unlimited members, capped at one class a day
-        _sell(c, pr["Monthly unlimited"], days_ago(10 + i), rng, shares[i % 4])
-        _attend(c, group, now, rng, count=8)
+        p = _sell(c, pr["Monthly unlimited"], days_ago(10 + i), rng, shares[i % 4])
+        _regular(week, c, p.purchased_at, past=3, coming=2, one_a_day=True)
     for i, c in enumerate(cs[17:21]):  # a general pass and a Pilates pass: priority decides
         _sell(c, pr["10-class pass"], days_ago(30), rng, "full")
-        _sell(c, pr["5-class Pilates pass"], days_ago(12), rng, shares[i % 4])
-        _attend(c, pilates, now, rng, count=3)
-        _attend(c, group, now, rng, count=2)
-    for c in cs[21:23]:  # used up: an intro pass fully booked
-        p = _sell(c, pr["Intro 3 classes (starts on first booking)"], days_ago(9), rng, "full")
-        _attend(c, group, now, rng, count=6, pass_id=p.id)
+        p = _sell(c, pr["5-class Pilates pass"], days_ago(12), rng, shares[i % 4])
+        week.attend(c, week.pick(c, pilates, 2, p.purchased_at), p.purchased_at)
+        _regular(week, c, p.purchased_at, past=1, coming=1)
+    intro = pr["Intro 3 classes (starts on first booking)"]
+    for c in cs[21:23]:  # used up: every credit booked or spent
+        _used_up(week, c, _sell(c, intro, days_ago(9), rng, "full"))
     for c in cs[23:25]:  # expired with credits left (forfeit unless staff extend it)
         _sell(c, pr["10-class pass"], days_ago(120), rng, "full")
     for c in cs[25:27]:  # not started: starts on first booking
-        _sell(c, pr["Intro 3 classes (starts on first booking)"], days_ago(3), rng, "none")
+        _sell(c, intro, days_ago(3), rng, "none")
     _voided(cs[27], pr["10-class pass"], now, rng)
-    _walk_ins(cs[28:30], group, pr["Personal training 4-pack"], now, rng)
+    _walk_ins(week, cs[28:30], pr["Personal training 4-pack"])
+
+
+def _regular(week: Fortnight, c: Customer, since: datetime, past: int, coming: int, **how):
+    week.attend(c, week.pick(c, week.history, past, since, **how), since)
+    week.attend(c, week.pick(c, week.upcoming, coming, since, **how), since)
+
+
+def _used_up(week: Fortnight, customer: Customer, p: Pass) -> None:
+    """An intro pass with all three credits spent: the latest class it could pay for,
+    attended (so the pass has started), and the next two, booked."""
+    since = p.purchased_at
+    last = week.pick(customer, week.history[::-1], 1, since, in_order=True)
+    next_two = week.pick(customer, week.upcoming, 2, since, in_order=True)
+    week.attend(customer, last, since, "attend", pass_id=p.id)
+    week.attend(customer, next_two, since, "keep", pass_id=p.id)
 
 
 def _voided(customer: Customer, product: PassProduct, now: datetime, rng: random.Random) -> None:
@@ -361,20 +451,22 @@ def _voided(customer: Customer, product: PassProduct, now: datetime, rng: random
         payments.refund(p.id, PaymentInput(p.price, "card", note="refund on void"))
 
 
-def _walk_ins(customers, group, pt_pack, now, rng) -> None:
-    drop_in, comp = customers
-    for session in [s for s in group if s.starts_at > now][:2]:
-        with clock.at(now - timedelta(hours=1)):
-            booking = bookings.book(drop_in.id, session.id, paid_by=Booking.PaidBy.DROP_IN)
+def _walk_ins(week: Fortnight, customers: list[Customer], pt_pack: PassProduct) -> None:
+    """A drop-in who paid cash at the desk for two classes, and a guest on the house who
+    also has personal training booked on a part-paid 4-pack."""
+    drop_in, guest = customers
+    walked_in = week.now - timedelta(hours=1)
+    classes = week.pick(drop_in, week.upcoming, 2, walked_in - timedelta(days=1), in_order=True)
+    for booking in week.attend(drop_in, classes, walked_in, "keep", paid_by=Booking.PaidBy.DROP_IN):
+        with clock.at(walked_in + timedelta(minutes=2)):
             payments.record_drop_in_payment(booking.id, PaymentInput(booking.price, "cash"))
-    with clock.at(now - timedelta(hours=1)):
-        bookings.book(comp.id, group[-1].id, paid_by=Booking.PaidBy.COMPLIMENTARY)
-    p = _sell(comp, pt_pack, now - timedelta(days=5), rng, "part")
-    tz = Business.current().tz
+    guest_class = week.pick(guest, week.upcoming, 1, walked_in - timedelta(days=1))
+    week.attend(guest, guest_class, walked_in, "keep", paid_by=Booking.PaidBy.COMPLIMENTARY)
+    p = _sell(guest, pt_pack, week.now - timedelta(days=5), week.rng, "part")
     pt = ClassType.objects.get(name="Personal training")
     trainer, room = Staff.objects.get(name="Priya Nair"), Resource.objects.get(name="PT room")
     for days in (2, 9):
-        day = (now + timedelta(days=days)).astimezone(tz).date()
+        day = (week.now + timedelta(days=days)).astimezone(week.business.tz).date()
         passes.add_session(
             p.id,
             on=day,

@@ -1,66 +1,40 @@
-"""Backup and restore: a restored database verifies clean, and a damaged one does not."""
+"""Backup and restore of the small fixed studio: a restored database verifies clean, and
+a damaged one does not."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 import uuid
 
 import psycopg
 import pytest
 
-CLI = [sys.executable, "-m", "passbook.cli"]
+from tests.clirun import passbook, small_studio
 
 
-def run(*args, url: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [*CLI, *args],
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    if check:
-        assert result.returncode == 0, result.stdout + result.stderr
-    return result
+@pytest.fixture
+def studio(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'studio.sqlite3'}"
+    small_studio(url)
+    return url
 
 
-def test_sqlite_backup_restores_into_a_fresh_file_and_verifies(tmp_path):
-    source = f"sqlite:///{tmp_path / 'studio.sqlite3'}"
-    run("demo", url=source)
-    run("backup", str(tmp_path / "backup.sqlite3"), url=source)
-    restored = run(
-        "restore",
-        str(tmp_path / "backup.sqlite3"),
-        "--into",
-        f"sqlite:///{tmp_path / 'restored.sqlite3'}",
-        url=source,
-    )
+def test_sqlite_backup_restores_into_a_fresh_file_and_verifies(tmp_path, studio):
+    passbook("backup", str(tmp_path / "backup.sqlite3"), url=studio)
+    into = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    restored = passbook("restore", str(tmp_path / "backup.sqlite3"), "--into", into, url=studio)
     assert "verify: OK" in restored.stdout
-    again = run(
-        "restore",
-        str(tmp_path / "backup.sqlite3"),
-        "--into",
-        f"sqlite:///{tmp_path / 'restored.sqlite3'}",
-        url=source,
-        check=False,
+    again = passbook(
+        "restore", str(tmp_path / "backup.sqlite3"), "--into", into, url=studio, check=False
     )
     assert again.returncode != 0 and "exists" in again.stderr  # never over an existing one
 
 
-def test_a_damaged_backup_does_not_verify(tmp_path):
-    source = f"sqlite:///{tmp_path / 'studio.sqlite3'}"
-    run("demo", url=source)
-    run("backup", str(tmp_path / "backup.sqlite3"), url=source)
+def test_a_damaged_backup_does_not_verify(tmp_path, studio):
+    passbook("backup", str(tmp_path / "backup.sqlite3"), url=studio)
     with sqlite3.connect(tmp_path / "backup.sqlite3") as db:
         db.execute("UPDATE passbook_pass SET used = used + 1 WHERE id = 2")
-    restored = run(
-        "restore",
-        str(tmp_path / "backup.sqlite3"),
-        "--into",
-        f"sqlite:///{tmp_path / 'restored.sqlite3'}",
-        url=source,
-        check=False,
+    into = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    restored = passbook(
+        "restore", str(tmp_path / "backup.sqlite3"), "--into", into, url=studio, check=False
     )
     assert restored.returncode == 1 and "pass 2 (" in restored.stderr
 
@@ -72,9 +46,9 @@ def test_postgres_backup_restores_into_a_fresh_database_and_verifies(tmp_path):
     admin = psycopg.connect(f"{base}postgres", autocommit=True)
     try:
         admin.execute(f'CREATE DATABASE "{names[0]}"')
-        run("demo", url=base + names[0])
-        run("backup", str(tmp_path / "studio.dump"), url=base + names[0])
-        restored = run(
+        small_studio(base + names[0])
+        passbook("backup", str(tmp_path / "studio.dump"), url=base + names[0])
+        restored = passbook(
             "restore", str(tmp_path / "studio.dump"), "--into", base + names[1], url=base + names[0]
         )
         assert "verify: OK" in restored.stdout

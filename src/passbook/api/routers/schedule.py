@@ -4,10 +4,12 @@ from datetime import datetime, time, timedelta
 
 from ninja import Query, Router, Schema, Status
 
+from passbook import clock
 from passbook.api.routers.common import caller, one, responds
 from passbook.api.schemas import BookingOut, CancelIn, Day, QueryId, SessionIn, SessionOut
 from passbook.models import Business, ClassType, Session, User
 from passbook.queries import sessions_with_places
+from passbook.rules.calendar import local_date
 from passbook.services import locks, schedule
 from passbook.services.schedule import SessionInput
 
@@ -30,7 +32,7 @@ class SessionFilter(Schema):
 def list_sessions(request, filters: Query[SessionFilter]):
     """Sessions from `start` to `end` (local dates, default: the next 7 days)."""
     tz = Business.current().tz
-    start = filters.start or datetime.now(tz).date()
+    start = filters.start or local_date(clock.now(), tz)
     end = filters.end or start + timedelta(days=6)
     qs = sessions().filter(
         starts_at__gte=datetime.combine(start, time.min, tzinfo=tz),

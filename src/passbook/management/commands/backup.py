@@ -2,13 +2,14 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
 from passbook.dbtools import pg_env
+from passbook.management.base import PassbookCommand
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = "Write a consistent backup of the database to FILE (SQLite file, or pg_dump -Fc)."
 
     def add_arguments(self, parser):

@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from passbook.management.base import PassbookCommand
 from passbook.models import ApiToken, User
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = "Create a staff API token and print it once (only a digest is stored)."
 
     def add_arguments(self, parser):

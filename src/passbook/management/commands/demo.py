@@ -1,11 +1,12 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from passbook import demo
+from passbook.management.base import PassbookCommand
 from passbook.services.verify import problems
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = "Load a realistic demo studio into an empty database and print its logins."
 
     def handle(self, *args, **options):

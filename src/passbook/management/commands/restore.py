@@ -6,12 +6,13 @@ from pathlib import Path
 
 import dj_database_url
 import psycopg
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from passbook.dbtools import pg_env
+from passbook.management.base import PassbookCommand
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = (
         "Restore a backup into a fresh database (given as a DATABASE_URL that must not "
         "exist yet), then run `passbook verify` against it."

@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from passbook import clock
+from passbook.management.base import PassbookCommand
 from passbook.models import ApiToken
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = "Revoke a staff API token by its id."
 
     def add_arguments(self, parser):

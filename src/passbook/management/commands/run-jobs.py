@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from passbook.jobs import run_all
+from passbook.management.base import PassbookCommand
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = (
         "Do all due work once: forfeit expired credits, mark no-shows, send expiry "
         "notices, deliver notifications. Safe to run every minute and concurrently."

@@ -1,10 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from passbook.management.base import PassbookCommand
 from passbook.models import Pass
 from passbook.services.verify import problems
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = "Recompute every pass from its ledger and check the invariants; exit 1 on any problem."
 
     def handle(self, *args, **options):

@@ -1,12 +1,12 @@
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from passbook.jobs import run_all
+from passbook.management.base import PassbookCommand
 
 
-class Command(BaseCommand):
+class Command(PassbookCommand):
     help = "Run the jobs in a loop (`passbook run-jobs` every --every seconds)."
 
     def add_arguments(self, parser):

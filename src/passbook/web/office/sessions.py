@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from passbook import clock
 from passbook.models import Booking, Business, Customer, Session, User
+from passbook.rules.calendar import local_date
 from passbook.services import bookings
 from passbook.services import schedule as schedule_service
 from passbook.services.errors import DomainError
@@ -28,7 +30,7 @@ def schedule(request: HttpRequest, session_form=None) -> HttpResponse:
     try:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
-        day = datetime.now(tz).date()
+        day = local_date(clock.now(), tz)
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=i) for i in range(7)]
     sessions = Session.objects.select_related("class_type", "staff", "resource").filter(
