@@ -40,6 +40,7 @@ def pytest_configure(config):
         config.stash[_MOVED] = time_machine.travel(datetime.fromisoformat(moment), tick=True)
         config.stash[_MOVED].start()
 
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
     # Tests serve static files without `collectstatic`, so no manifest to look things up in.
     settings.STORAGES = {
         **settings.STORAGES,
