@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "passbook.web.middleware.BusinessTimeZoneMiddleware",
+    "passbook.web.refusals.RefusalMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -74,6 +75,7 @@ TEMPLATES = [
 # (e.g. postgres://postgres@127.0.0.1:5432/passbook) for PostgreSQL.
 # Connections are kept between requests (opening one costs more than a booking) and
 # checked before reuse, so a database restart costs one reconnect, not an error.
+LOCK_TIMEOUT_MS = round(1000 * float(os.environ.get("PASSBOOK_LOCK_TIMEOUT", "3")))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "sqlite:///passbook.sqlite3"),
@@ -91,11 +93,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         ),
     }
-elif _env_flag("PASSBOOK_DB_PREPARED", True):
-    # PostgreSQL plans a statement once per connection instead of on every run: parameters
-    # bound on the server, and psycopg prepares a query once it has run five times. Off
-    # for poolers that cannot keep prepared statements (docs/operations.md).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+else:
+    DATABASES["default"]["OPTIONS"] = {}
+    if _env_flag("PASSBOOK_DB_PREPARED", True):
+        # PostgreSQL plans a statement once per connection instead of on every run:
+        # parameters bound on the server, and psycopg prepares a query once it has run
+        # five times. Off for poolers that cannot keep prepared statements.
+        DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 5}
+    if LOCK_TIMEOUT_MS:
+        # A wait for a row lock longer than this answers `busy` (retry) instead of queueing
+        # behind a stuck transaction for ever. 0 leaves the server's setting alone.
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={LOCK_TIMEOUT_MS}"
 
 AUTH_USER_MODEL = "passbook.User"
 AUTHENTICATION_BACKENDS = [

@@ -171,12 +171,12 @@ def test_a_sold_product_is_archived_not_deleted(owner, studio):
 
 
 def test_problem_details_never_lose_their_standard_members():
-    from passbook.api.problems import from_domain_error
-    from passbook.services.errors import DomainError
+    from passbook.api.problems import problem
+    from passbook.services.errors import SessionFull
 
-    response = from_domain_error(DomainError("boom", status="x", code="y", detail="z"))
+    response = problem(SessionFull("boom", status="x", code="y", detail="z"))
     body = json.loads(response.content)
-    assert (body["status"], body["code"], body["detail"]) == (409, "domain_error", "boom")
+    assert (body["status"], body["code"], body["detail"]) == (409, "session_full", "boom")
 
 
 def test_nul_characters_are_refused_not_crashed_on(owner, studio):

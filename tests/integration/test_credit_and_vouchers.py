@@ -8,7 +8,7 @@ import pytest
 from passbook import clock
 from passbook.models import CreditNote, GiftVoucher, Pass, Payment
 from passbook.rules.money import PaymentStatus, payment_status
-from passbook.services import credit, vouchers
+from passbook.services import credit, errors, vouchers
 from passbook.services.payments import PaymentInput
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory
@@ -56,7 +56,7 @@ def test_a_money_voucher_becomes_account_credit(business, customer):
     voucher = vouchers.create(value=D("75"), expires_on=clock.now().date() + timedelta(days=30))
     vouchers.redeem(voucher.code.lower().replace("-", " "), customer.id, who="user:1")
     assert credit.balance(customer) == D("75")
-    with pytest.raises(vouchers.InvalidVoucher, match="already been used"):
+    with pytest.raises(errors.InvalidVoucher, match="already been used"):
         vouchers.redeem(voucher.code, CustomerFactory().id, who="user:2")
     assert credit.balance(customer) == D("75")
 
@@ -71,7 +71,7 @@ def test_a_pass_voucher_issues_the_pass_paid_by_the_voucher(business, customer, 
 
 def test_expired_and_malformed_vouchers(business, customer):
     voucher = vouchers.create(value=D("10"), expires_on=clock.now().date() - timedelta(days=1))
-    with pytest.raises(vouchers.InvalidVoucher, match="expired"):
+    with pytest.raises(errors.InvalidVoucher, match="expired"):
         vouchers.redeem(voucher.code, customer.id, who="user:1")
     assert GiftVoucher.objects.get(pk=voucher.pk).redeemed_at is None
     with refused("invalid_input"):
@@ -81,7 +81,7 @@ def test_expired_and_malformed_vouchers(business, customer):
 def test_guessing_is_throttled_per_caller(business, customer):
     voucher = vouchers.create(value=D("10"), expires_on=clock.now().date())
     for _ in range(vouchers.MAX_FAILURES):
-        with pytest.raises(vouchers.InvalidVoucher):
+        with pytest.raises(errors.InvalidVoucher):
             vouchers.redeem("AAAA-AAAA-AAAA", customer.id, who="ip:10.0.0.9")
     with refused("too_many_attempts"):
         vouchers.redeem(voucher.code, customer.id, who="ip:10.0.0.9")  # even the right one

@@ -1,4 +1,5 @@
-"""How Passbook talks to its database: prepared statements on PostgreSQL unless turned off."""
+"""How Passbook talks to its database: prepared statements on PostgreSQL unless turned off,
+and a lock timeout unless set to 0."""
 
 import json
 import os
@@ -18,7 +19,7 @@ def _options(database_url: str, **env: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", PRINT_OPTIONS],
         env={
-            **{k: v for k, v in os.environ.items() if k != "PASSBOOK_DB_PREPARED"},
+            **{k: v for k, v in os.environ.items() if not k.startswith("PASSBOOK_")},
             "DJANGO_SETTINGS_MODULE": "passbook.settings",
             "DATABASE_URL": database_url,
             **env,
@@ -31,13 +32,20 @@ def _options(database_url: str, **env: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_postgresql_prepares_repeated_statements_by_default():
-    options = _options("postgres://app@db.example:5432/passbook")
-    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+PG = "postgres://app@db.example:5432/passbook"
 
 
-def test_prepared_statements_can_be_turned_off_for_poolers_that_cannot_keep_them():
-    assert _options("postgres://app@db.example:5432/passbook", PASSBOOK_DB_PREPARED="false") == {}
+def test_postgresql_prepares_repeated_statements_and_times_out_lock_waits_by_default():
+    assert _options(PG) == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        "options": "-c lock_timeout=3000",
+    }
+
+
+def test_prepared_statements_and_the_lock_timeout_can_be_turned_off_for_poolers():
+    assert _options(PG, PASSBOOK_DB_PREPARED="false", PASSBOOK_LOCK_TIMEOUT="0") == {}
+    assert _options(PG, PASSBOOK_LOCK_TIMEOUT="0.5")["options"] == "-c lock_timeout=500"
 
 
 def test_sqlite_keeps_its_immediate_transactions():

@@ -17,9 +17,9 @@ from passbook.api.routers import (
     subscriptions,
     vouchers,
 )
+from passbook.api.routers.common import ERRORS
+from passbook.services import errors
 from passbook.services.errors import DomainError
-
-ERROR_STATUSES = {"400", "401", "403", "404", "409", "422"}
 
 
 class PassbookAPI(NinjaAPI):
@@ -29,7 +29,7 @@ class PassbookAPI(NinjaAPI):
         for path in schema["paths"].values():
             for operation in path.values():
                 for status, response in operation.get("responses", {}).items():
-                    if str(status) in ERROR_STATUSES and "content" in response:
+                    if int(status) in ERRORS and "content" in response:
                         content = response["content"].pop("application/json")
                         response["content"][problems.PROBLEM_JSON] = content
         return schema
@@ -60,7 +60,7 @@ for module in (
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return problems.from_domain_error(exc)
+    return problems.problem(exc)
 
 
 @api.exception_handler(ValidationError)
@@ -72,9 +72,7 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         }
         for e in exc.errors
     ]
-    return problems.problem(
-        422, "validation_error", "Some values are not valid.", {"errors": items}
-    )
+    return problems.problem(errors.ValidationFailed(errors=items))
 
 
 def _field(loc: tuple) -> str:
@@ -87,17 +85,14 @@ def _field(loc: tuple) -> str:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problems.problem(
-        401, "unauthorized", "Sign in, or send a staff token as 'Authorization: Bearer …'."
-    )
+    return problems.problem(errors.Unauthorized())
 
 
 @api.exception_handler(AuthorizationError)
 def unauthorized(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-    return problems.problem(403, "forbidden", str(exc.message))
+    return problems.problem(errors.Forbidden(str(exc.message)))
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = problems.CODE_BY_STATUS.get(exc.status_code, "error")
-    return problems.problem(exc.status_code, code, str(exc.message))
+    return problems.for_status(exc.status_code, str(exc.message))

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from passbook.api.problems import Forbidden
 from passbook.models import ApiToken, Business, Customer, User
+from passbook.services import errors
 
 RANK = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
 CUSTOMER = "customer"
@@ -25,7 +25,9 @@ class Caller:
     def require(self, role: str) -> None:
         """Staff of at least `role`, or Forbidden."""
         if RANK.get(self.role, 0) < RANK[role]:
-            raise Forbidden(f"This needs the {User.Role(role).label.lower()} role or higher.")
+            raise errors.Forbidden(
+                f"This needs the {User.Role(role).label.lower()} role or higher."
+            )
 
     def require_staff(self) -> None:
         self.require(User.Role.FRONTDESK)

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from passbook.api.auth import caller_scope
 from passbook.api.problems import problem
 from passbook.models import IdempotencyRecord
+from passbook.services import errors
 
 HEADER = "Idempotency-Key"
 
@@ -33,7 +34,8 @@ class IdempotencyMiddleware:
         if key is None or request.method != "POST" or not request.path.startswith("/api/"):
             return self.get_response(request)
         if not 1 <= len(key) <= 255:
-            return problem(422, "invalid_input", f"{HEADER} must be 1 to 255 characters.")
+            message = f"{HEADER} must be 1 to 255 characters."
+            return problem(errors.ValidationFailed(message, field=HEADER))
         scope = caller_scope(request)
         if scope is None:
             return self.get_response(request)  # answered 401 by the API
@@ -60,9 +62,7 @@ class IdempotencyMiddleware:
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
     if record.fingerprint != fingerprint:
-        return problem(
-            422, "idempotency_key_reused", f"This {HEADER} was used with a different request."
-        )
+        return problem(errors.IdempotencyKeyReused())
     response = HttpResponse(
         bytes(record.body), status=record.status_code, content_type=record.content_type
     )

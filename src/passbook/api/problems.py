@@ -1,52 +1,58 @@
-"""Errors as RFC 9457 problem details, with the domain error's stable code."""
+"""Errors as RFC 9457 problem details: the one place the API maps error codes to HTTP."""
 
 import json
 from http import HTTPStatus
-from typing import Any
 
 from django.http import HttpResponse
 
-from passbook.services.errors import DomainError
+from passbook.services import errors
 
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client should wait before retrying a retryable refusal (a lock held too long).
+RETRY_AFTER = 1
 
 # 422 means the request does not match the documented schema. A well-formed request
 # that a business rule refuses is 409 Conflict, with the rule's code (invalid_input,
 # session_full, total_below_committed ...): every code not listed here.
-STATUS_BY_CODE = {
-    "bad_request": 400,
-    "not_found": 404,
-    "validation_error": 422,
-    "idempotency_key_reused": 422,
-    "unauthorized": 401,
-    "forbidden": 403,
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.ValidationFailed: 422,
+    errors.IdempotencyKeyReused: 422,
+    errors.Busy: 503,
 }
-CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+ERROR_BY_STATUS = {status: error for error, status in STATUS.items()}
+CONFLICT = 409
 
 
-class Forbidden(DomainError):
-    code = "forbidden"
-    message = "Your role does not allow this."
+def status_of(error: type[errors.DomainError]) -> int:
+    return STATUS.get(error, CONFLICT)
 
 
-def problem(
-    status: int, code: str, detail: str, extra: dict[str, Any] | None = None
-) -> HttpResponse:
-    """A problem+json response; `extra` members never replace the standard ones."""
-    body = {
-        **(extra or {}),
-        "type": f"https://passbook.example/problems/{code}",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "code": code,
-        "detail": detail,
-    }
-    return HttpResponse(json.dumps(body, default=str), status=status, content_type=PROBLEM_JSON)
-
-
-def from_domain_error(exc: DomainError) -> HttpResponse:
-    status = STATUS_BY_CODE.get(exc.code, 409)
+def problem(exc: errors.DomainError) -> HttpResponse:
+    """A problem+json response for a refusal; its details never replace the standard
+    members. A single `field` detail becomes the `errors` list forms use."""
+    status = status_of(type(exc))
     extra = dict(exc.details)
     if "field" in extra and "errors" not in extra:
         extra["errors"] = [{"field": extra.pop("field"), "message": exc.message}]
-    return problem(status, exc.code, exc.message, extra)  # details use their own names
+    body = {
+        **extra,
+        "type": f"https://passbook.example/problems/{exc.code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "code": exc.code,
+        "detail": exc.message,
+    }
+    response = HttpResponse(json.dumps(body, default=str), status=status, content_type=PROBLEM_JSON)
+    if exc.retryable:
+        response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def for_status(status: int, detail: str) -> HttpResponse:
+    """A problem for an HTTP error raised by the framework itself (an unreadable body)."""
+    error = ERROR_BY_STATUS.get(status, errors.BadRequest)
+    return problem(error(detail))

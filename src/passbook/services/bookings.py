@@ -125,15 +125,6 @@ def _create(customer: Customer, session: Session, **fields) -> Booking:
     )
 
 
-def _locked_booking(booking_id: int) -> tuple[Booking, Pass | None]:
-    """Lock a booking's session, then its customer; return it re-read under the locks."""
-    found = locks.get(Booking, booking_id, "No such booking.")
-    locks.session(found.session_id)
-    locks.customer(found.customer_id)
-    booking = Booking.objects.select_related("session", "customer_pass").get(pk=booking_id)
-    return booking, booking.customer_pass
-
-
 def _require(booking: Booking, *statuses: str) -> None:
     if booking.status not in statuses:
         raise errors.InvalidBookingState(
@@ -165,7 +156,8 @@ def cancel(
 ) -> Booking:
     """Cancel a booking. In time, the credit comes back; inside the late-cancel window
     the business's late-cancel policy decides (staff may waive it)."""
-    booking, p = _locked_booking(booking_id)
+    booking = locks.booking_for_update(booking_id)
+    p = booking.customer_pass
     _require(booking, Booking.Status.BOOKED)
     business = Business.current()
     late = is_late_cancel(booking, business)
@@ -196,7 +188,8 @@ def is_late_cancel(booking: Booking, business: Business) -> bool:
 @transaction.atomic
 def check_in(booking_id: int, *, actor: User | None = None) -> Booking:
     """Check in: the held credit becomes used."""
-    booking, p = _locked_booking(booking_id)
+    booking = locks.booking_for_update(booking_id)
+    p = booking.customer_pass
     _require(booking, Booking.Status.BOOKED)
     if booking.session.is_cancelled:
         raise errors.SessionCancelled()
@@ -209,7 +202,8 @@ def check_in(booking_id: int, *, actor: User | None = None) -> Booking:
 @transaction.atomic
 def undo_check_in(booking_id: int, *, actor: User | None = None) -> Booking:
     """Undo a check-in: the used credit is held again."""
-    booking, p = _locked_booking(booking_id)
+    booking = locks.booking_for_update(booking_id)
+    p = booking.customer_pass
     _require(booking, Booking.Status.ATTENDED)
     if p is not None:
         ledger.append(
@@ -228,7 +222,8 @@ def undo_check_in(booking_id: int, *, actor: User | None = None) -> Booking:
 @transaction.atomic
 def mark_no_show(booking_id: int, *, actor: User | None = None) -> Booking:
     """Mark a no-show once the session has started; the no-show policy decides the credit."""
-    booking, p = _locked_booking(booking_id)
+    booking = locks.booking_for_update(booking_id)
+    p = booking.customer_pass
     _require(booking, Booking.Status.BOOKED)
     if clock.now() < booking.session.starts_at:
         raise errors.SessionNotStarted()

@@ -11,16 +11,6 @@ from passbook.services import errors, locks
 from passbook.services.payments import PaymentInput, add_payment
 
 
-class NotEnoughCredit(errors.DomainError):
-    code = "not_enough_credit"
-    message = "The customer's account credit does not cover this."
-
-
-class MoreThanOwed(errors.DomainError):
-    code = "more_than_owed"
-    message = "That is more than is owed on this pass."
-
-
 def balance(customer: Customer) -> Decimal:
     total = CreditNote.objects.filter(customer=customer).aggregate(
         total=Sum("amount", default=Decimal("0"))
@@ -61,13 +51,12 @@ def issue(
 @transaction.atomic
 def pay_with_credit(pass_id: int, amount: Decimal, *, actor: User | None = None) -> Payment:
     """Pay (part of) a pass from account credit; the balance never goes below zero."""
-    found = locks.get(Pass, pass_id, "No such pass.")
-    customer = locks.customer(found.customer_id)
-    p = Pass.objects.get(pk=pass_id)
+    p = locks.pass_for_update(pass_id)
+    customer = p.customer
     if amount > p.price - p.amount_paid:
-        raise MoreThanOwed(f"{max(p.price - p.amount_paid, 0)} is owed on this pass.")
+        raise errors.MoreThanOwed(f"{max(p.price - p.amount_paid, 0)} is owed on this pass.")
     if amount > balance(customer):
-        raise NotEnoughCredit(
+        raise errors.NotEnoughCredit(
             f"Account credit is {balance(customer)}.", available=str(balance(customer))
         )
     return spend(customer, p, amount, actor)

@@ -1,19 +1,38 @@
-"""Domain errors with stable codes. Entry points map each code once (HTTP, page, exit)."""
+"""Every error code Passbook answers with, and only here (docs/domain.md lists them all).
 
-from typing import Any
+A refused request raises one of these; each has a stable `code` and a default message.
+The entry points map them once each: HTTP status and problem+json in api/problems.py, a
+message on the page in web/refusals.py, an exit status in management/base.py.
+"""
+
+from typing import Any, ClassVar
+
+# code -> error class; filled as the classes below are defined.
+REGISTRY: dict[str, type["DomainError"]] = {}
 
 
 class DomainError(Exception):
-    code = "domain_error"
-    message = "The request could not be carried out."
+    code: ClassVar[str] = "domain_error"
+    message: str = "The request could not be carried out."
+    # A refusal that the same request may get past later (a lock held too long).
+    retryable: ClassVar[bool] = False
 
     def __init__(self, message: str | None = None, **details: Any) -> None:
         self.message = message or self.message
         self.details = details
         super().__init__(self.message)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.code in REGISTRY:
+            raise TypeError(f"error code {cls.code!r} is defined twice")
+        REGISTRY[cls.code] = cls
+
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, **self.details}
+
+
+# Requests: what was asked for is missing, malformed or not allowed.
 
 
 class NotFound(DomainError):
@@ -24,6 +43,50 @@ class NotFound(DomainError):
 class InvalidInput(DomainError):
     code = "invalid_input"
     message = "Some values are not valid."
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+    message = "The request could not be read."
+
+
+class ValidationFailed(DomainError):
+    code = "validation_error"
+    message = "Some values are not valid."
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    message = "Sign in, or send a staff token as 'Authorization: Bearer …'."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    message = "Your role does not allow this."
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was used with a different request."
+
+
+class Busy(DomainError):
+    code = "busy"
+    message = "Someone else is changing this right now; try again in a moment."
+    retryable = True
+
+
+class InUse(DomainError):
+    code = "in_use"
+    message = "This is still used by other records, so it cannot be deleted."
+
+
+class AlreadyExists(DomainError):
+    code = "already_exists"
+    message = "Another record already has this value."
+
+
+# Sessions and bookings.
 
 
 class SessionFull(DomainError):
@@ -56,6 +119,24 @@ class AlreadyBooked(DomainError):
     message = "This customer is already booked into this session."
 
 
+class InvalidBookingState(DomainError):
+    code = "invalid_booking_state"
+    message = "The booking is not in a state that allows this."
+
+
+class StaffBusy(DomainError):
+    code = "staff_busy"
+    message = "This staff member is already teaching at that time."
+
+
+class ResourceBusy(DomainError):
+    code = "resource_busy"
+    message = "This room or resource is already in use at that time."
+
+
+# Passes.
+
+
 class NoUsablePass(DomainError):
     code = "no_usable_pass"
     message = "None of this customer's passes can pay for this session."
@@ -86,9 +167,9 @@ class BookingsOutsideValidity(DomainError):
     message = "Some booked sessions on this pass fall outside the new dates; cancel them first."
 
 
-class InvalidBookingState(DomainError):
-    code = "invalid_booking_state"
-    message = "The booking is not in a state that allows this."
+class BookingsInFreeze(DomainError):
+    code = "bookings_in_freeze"
+    message = "Sessions are booked on this pass during those days; cancel them first."
 
 
 class ProductArchived(DomainError):
@@ -96,14 +177,7 @@ class ProductArchived(DomainError):
     message = "This pass product is archived and can no longer be sold."
 
 
-class StaffBusy(DomainError):
-    code = "staff_busy"
-    message = "This staff member is already teaching at that time."
-
-
-class ResourceBusy(DomainError):
-    code = "resource_busy"
-    message = "This room or resource is already in use at that time."
+# Money, account credit and vouchers.
 
 
 class RefundExceedsPaid(DomainError):
@@ -111,7 +185,27 @@ class RefundExceedsPaid(DomainError):
     message = "A refund cannot be larger than what was paid."
 
 
-def check_days(**days) -> None:
+class NotEnoughCredit(DomainError):
+    code = "not_enough_credit"
+    message = "The customer's account credit does not cover this."
+
+
+class MoreThanOwed(DomainError):
+    code = "more_than_owed"
+    message = "That is more than is owed on this pass."
+
+
+class InvalidVoucher(DomainError):
+    code = "invalid_voucher"
+    message = "This voucher code is not valid."
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    message = "Too many wrong voucher codes; try again in 15 minutes."
+
+
+def check_days(**days: Any) -> None:
     """Refuse dates outside 2000-2099 with a clear message (None means 'not given')."""
     from passbook.rules.calendar import supported
 

@@ -11,12 +11,6 @@ from passbook.rules.calendar import start_of_day
 from passbook.rules.ledger import EntryKind
 from passbook.services import errors, ledger, locks
 
-
-class BookingsInFreeze(errors.DomainError):
-    code = "bookings_in_freeze"
-    message = "Sessions are booked on this pass during those days; cancel them first."
-
-
 REASON_MAX = 200  # the history line adds the dates in front (300 characters in all)
 
 
@@ -36,9 +30,7 @@ def freeze(
     if ends_on < starts_on:
         raise errors.InvalidInput("The freeze ends before it starts.", field="ends_on")
     _check_reason(reason, "Give a reason; it is kept in the pass history.")
-    found = locks.get(Pass, pass_id, "No such pass.")
-    locks.customer(found.customer_id)
-    p = Pass.objects.get(pk=pass_id)
+    p = locks.pass_for_update(pass_id)
     if p.voided:
         raise errors.PassVoided()
     tz = Business.current().tz
@@ -48,7 +40,7 @@ def freeze(
         session__starts_at__lt=start_of_day(ends_on + timedelta(days=1), tz),
     )
     if inside.exists():
-        raise BookingsInFreeze()
+        raise errors.BookingsInFreeze()
     days = (ends_on - starts_on).days + 1
     if p.expires_at is not None:
         p.expires_at += timedelta(days=days)
@@ -71,9 +63,7 @@ def freeze(
 
 @transaction.atomic
 def _extend(pass_id: int, days: int, reason: str, actor: User | None) -> bool:
-    found = locks.get(Pass, pass_id, "No such pass.")
-    locks.customer(found.customer_id)
-    p = Pass.objects.get(pk=pass_id)
+    p = locks.pass_for_update(pass_id)
     if p.voided or p.expires_at is None or p.expires_at < clock.now():
         return False  # re-checked under the lock: it changed meanwhile
     p.expires_at += timedelta(days=days)

@@ -1,19 +1,42 @@
 """Row locks in one fixed order: sessions (by id), then the customer (DESIGN.md §4).
 
+Every service takes its locks here. The customer row guards everything that customer
+owns (passes, bookings, subscriptions): to change one of those, `*_for_update` reads the
+row, locks its customer (and, for a booking, its session first), then reads the row again
+under the lock, so what the service checks is what it writes.
+
 On SQLite, select_for_update() is a no-op; there the IMMEDIATE transaction mode has
-already taken the database write lock at BEGIN.
+already taken the database write lock at BEGIN. On PostgreSQL a wait longer than the lock
+timeout (PASSBOOK_LOCK_TIMEOUT) answers errors.Busy, which callers may retry.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
+from django.db import OperationalError
 from django.db.models import Model, QuerySet
 
-from passbook.models import Customer, Session
-from passbook.services.errors import NotFound
+from passbook.models import Booking, Customer, Pass, Session, Subscription
+from passbook.services import errors
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
 
 
-def _locking(qs: QuerySet) -> QuerySet:
+def _waiting(read: Callable[[], T]) -> T:
+    """Run a locking read; a lock held past the timeout becomes errors.Busy."""
+    try:
+        return read()
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise errors.Busy() from None
+        raise
+
+
+def _locking(qs: QuerySet[M]) -> QuerySet[M]:
     # Test-only switch (settings.PASSBOOK_LOCKING) lets the race tests show the race.
     # `of=("self",)`: joined rows (a session's class type) are read, not locked.
     return qs.select_for_update(of=("self",)) if settings.PASSBOOK_LOCKING else qs
@@ -23,10 +46,10 @@ def sessions(ids: Iterable[int]) -> dict[int, Session]:
     """Lock sessions in id order; their class types come in the same round trip."""
     wanted = sorted(set(ids))
     qs = Session.objects.select_related("class_type").filter(id__in=wanted).order_by("id")
-    found = {s.id: s for s in _locking(qs)}
+    found = _waiting(lambda: {s.id: s for s in _locking(qs)})
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise NotFound("No such session.", session_ids=missing)
+        raise errors.NotFound("No such session.", session_ids=missing)
     return found
 
 
@@ -36,20 +59,46 @@ def session(session_id: int) -> Session:
 
 def customers(ids: Iterable[int]) -> None:
     """Lock several customers, in id order (a batch job's alternative to one at a time)."""
-    list(_locking(Customer.objects.filter(id__among=sorted(set(ids))).order_by("id")).values("id"))
+    qs = _locking(Customer.objects.filter(id__among=sorted(set(ids))).order_by("id"))
+    _waiting(lambda: list(qs.values("id")))
 
 
 def customer(customer_id: int) -> Customer:
-    return _get(_locking(Customer.objects.all()), customer_id, "No such customer.")
+    qs = _locking(Customer.objects.all())
+    return _waiting(lambda: _get(qs, customer_id, "No such customer."))
 
 
-def _get(qs: QuerySet, pk: int, message: str) -> Model:
+def pass_for_update(pass_id: int) -> Pass:
+    """The pass (with its customer), read again once its customer is locked."""
+    found = get(Pass, pass_id, "No such pass.")
+    customer(found.customer_id)
+    return Pass.objects.select_related("customer").get(pk=pass_id)
+
+
+def subscription_for_update(subscription_id: int) -> Subscription:
+    """The subscription (with its plan, product and customer), read again once its
+    customer is locked."""
+    found = get(Subscription, subscription_id, "No such subscription.")
+    customer(found.customer_id)
+    return Subscription.objects.select_related("plan__product", "customer").get(pk=subscription_id)
+
+
+def booking_for_update(booking_id: int) -> Booking:
+    """The booking (with its session and pass), read again once its session and then its
+    customer are locked."""
+    found = get(Booking, booking_id, "No such booking.")
+    session(found.session_id)
+    customer(found.customer_id)
+    return Booking.objects.select_related("session", "customer_pass").get(pk=booking_id)
+
+
+def _get(qs: QuerySet[M], pk: object, message: str) -> M:
     try:
         return qs.get(pk=pk)
     except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise NotFound(message) from None
+        raise errors.NotFound(message) from None
 
 
-def get(model: type[Model], pk: int, message: str = "Not found.") -> Model:
+def get(model: type[M], pk: object, message: str = "Not found.") -> M:
     """Read a row without locking it, answering NotFound for unknown ids."""
-    return _get(model.objects.all(), pk, message)
+    return _get(model._default_manager.all(), pk, message)

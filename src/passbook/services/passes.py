@@ -110,11 +110,9 @@ def _restriction_label(product: PassProduct) -> str:
     return " or ".join(names)
 
 
-def _locked_pass(pass_id: int) -> Pass:
-    """Lock the pass's customer (which guards all their passes), then re-read the pass."""
-    found = locks.get(Pass, pass_id, "No such pass.")
-    locks.customer(found.customer_id)
-    p = Pass.objects.get(pk=pass_id)
+def _live_pass(pass_id: int) -> Pass:
+    """The pass, locked for an edit; a voided pass cannot be edited."""
+    p = locks.pass_for_update(pass_id)
     if p.voided:
         raise errors.PassVoided()
     return p
@@ -141,7 +139,7 @@ def set_total(
     pass_id: int, total: Decimal | None, *, actor: User | None = None, reason: str = ""
 ) -> Pass:
     """Set the total credits; 0 or None makes the pass unlimited (Nabooki)."""
-    p = _locked_pass(pass_id)
+    p = _live_pass(pass_id)
     new_total = None if total is None or total == 0 else total
     if new_total is not None:
         if new_total < 0:
@@ -154,7 +152,7 @@ def set_total(
 @transaction.atomic
 def adjust(pass_id: int, amount: Decimal, *, reason: str, actor: User | None = None) -> Pass:
     """Add (top-up) or remove credits, with a reason kept in the history."""
-    p = _locked_pass(pass_id)
+    p = _live_pass(pass_id)
     reason = _require_reason(reason)
     if amount == 0:
         raise errors.InvalidInput("The amount cannot be zero.", field="amount")
@@ -188,7 +186,7 @@ def change_validity(
     Extending an expired pass makes its remaining credits usable again.
     """
     errors.check_days(starts_on=starts_on, expires_on=expires_on)
-    p = _locked_pass(pass_id)
+    p = _live_pass(pass_id)
     tz = Business.current().tz
     if starts_on and expires_on and expires_on < starts_on:
         raise errors.InvalidInput("The expiry date is before the start date.", field="expires_on")
@@ -215,7 +213,7 @@ def void(pass_id: int, *, reason: str, actor: User | None = None) -> Pass:
     found = locks.get(Pass, pass_id, "No such pass.")
     booked = Booking.objects.filter(customer_pass=found, status=Booking.Status.BOOKED)
     locks.sessions(booked.values_list("session_id", flat=True))
-    p = _locked_pass(pass_id)
+    p = _live_pass(pass_id)
     now = clock.now()
     # Re-read under the customer lock: releases only shrink sessions, so a booking
     # made between the two reads is safe to cancel even without its session lock.
@@ -253,11 +251,8 @@ def add_session(
             capacity=1,
         )
     )
-    found = locks.get(Pass, pass_id, "No such pass.")
-    customer = locks.customer(found.customer_id)
-    if Pass.objects.get(pk=pass_id).voided:
-        raise errors.PassVoided()
-    return book_locked(customer, session, pass_id=pass_id, actor=actor)
+    p = _live_pass(pass_id)
+    return book_locked(p.customer, session, pass_id=pass_id, actor=actor)
 
 
 def issue_paid_by_voucher(customer, product: PassProduct, actor: User | None = None) -> Pass:

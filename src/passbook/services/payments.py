@@ -61,22 +61,16 @@ def add_voucher_payment(voucher: GiftVoucher, payment: PaymentInput, actor: User
     return _create(payment, payment.amount, actor, customer=voucher.sold_to, voucher=voucher)
 
 
-def _locked_pass(pass_id: int) -> Pass:
-    found = locks.get(Pass, pass_id, "No such pass.")
-    locks.customer(found.customer_id)
-    return Pass.objects.get(pk=pass_id)
-
-
 @transaction.atomic
 def record_payment(pass_id: int, payment: PaymentInput, *, actor: User | None = None) -> Payment:
-    return add_payment(_locked_pass(pass_id), payment, actor)
+    return add_payment(locks.pass_for_update(pass_id), payment, actor)
 
 
 @transaction.atomic
 def refund(pass_id: int, payment: PaymentInput, *, actor: User | None = None) -> Payment:
     """Give money back: stored as a negative payment; never more than was paid."""
     _validate(payment)
-    p = _locked_pass(pass_id)
+    p = locks.pass_for_update(pass_id)
     if payment.amount > p.amount_paid:
         raise errors.RefundExceedsPaid(
             f"At most {p.amount_paid} can be refunded.", maximum=str(p.amount_paid)
@@ -91,8 +85,7 @@ def record_drop_in_payment(
     booking_id: int, payment: PaymentInput, *, actor: User | None = None
 ) -> Payment:
     _validate(payment)
-    booking = locks.get(Booking, booking_id, "No such booking.")
+    booking = locks.booking_for_update(booking_id)
     if booking.paid_by != Booking.PaidBy.DROP_IN:
         raise errors.InvalidInput("Only drop-in bookings are paid directly.", field="booking")
-    locks.customer(booking.customer_id)
     return _create(payment, payment.amount, actor, customer_id=booking.customer_id, booking=booking)

@@ -13,23 +13,13 @@ from django.db.models import ProtectedError
 from passbook.services import errors
 
 
-class InUse(errors.DomainError):
-    code = "in_use"
-    message = "This is still used by other records, so it cannot be deleted."
-
-
-class AlreadyExists(errors.DomainError):
-    code = "already_exists"
-    message = "Another record already has this value."
-
-
 def _invalid(record: models.Model, exc: ValidationError) -> errors.DomainError:
     for field, errs in exc.error_dict.items():
         if any(e.code == "invalid" for e in errs) and _is_relation(record, field):
             return errors.NotFound(f"No such {field.replace('_', ' ')}.", field=field)
     if all(e.code == "unique" for errs in exc.error_dict.values() for e in errs):
         field = next(iter(exc.error_dict))
-        return AlreadyExists(exc.message_dict[field][0], field=field)
+        return errors.AlreadyExists(exc.message_dict[field][0], field=field)
     items = [
         {"field": field, "message": message}
         for field, messages in exc.message_dict.items()
@@ -74,4 +64,4 @@ def delete(record: models.Model) -> None:
     try:
         record.delete()
     except ProtectedError:
-        raise InUse() from None
+        raise errors.InUse() from None

@@ -128,8 +128,7 @@ def cancel_session(
     live = session.bookings.filter(status__in=Booking.LIVE)
     if live.filter(status=Booking.Status.ATTENDED).exists():
         raise errors.SessionHasAttendance()
-    for customer_id in sorted(set(live.values_list("customer_id", flat=True))):
-        locks.customer(customer_id)
+    locks.customers(live.values_list("customer_id", flat=True))
     cancelled = list(live.select_related("customer_pass", "customer"))
     for booking in cancelled:
         cancel_and_release(booking, actor, reason or "session cancelled")

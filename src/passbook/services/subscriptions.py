@@ -43,12 +43,6 @@ def _today() -> date:
     return local_date(clock.now(), Business.current().tz)
 
 
-def _locked(subscription_id: int) -> Subscription:
-    found = locks.get(Subscription, subscription_id, "No such subscription.")
-    locks.customer(found.customer_id)  # the customer row guards their passes
-    return Subscription.objects.select_related("plan__product", "customer").get(pk=subscription_id)
-
-
 @dataclass(frozen=True)
 class Period:
     subscription: Subscription
@@ -170,7 +164,7 @@ def start(
 
 @transaction.atomic
 def cancel_at_period_end(subscription_id: int) -> Subscription:
-    sub = _locked(subscription_id)
+    sub = locks.subscription_for_update(subscription_id)
     if sub.status == Subscription.Status.CANCELLED:
         raise errors.InvalidInput("This subscription has ended.", field="subscription")
     sub.cancel_at_period_end = True
@@ -180,7 +174,7 @@ def cancel_at_period_end(subscription_id: int) -> Subscription:
 
 @transaction.atomic
 def pause(subscription_id: int) -> Subscription:
-    sub = _locked(subscription_id)
+    sub = locks.subscription_for_update(subscription_id)
     if sub.status != Subscription.Status.ACTIVE:
         raise errors.InvalidInput(
             "Only an active subscription can be paused.", field="subscription"
@@ -193,7 +187,7 @@ def pause(subscription_id: int) -> Subscription:
 @transaction.atomic
 def resume(subscription_id: int) -> Subscription:
     """Resume; if the paused period is over, a new period starts today."""
-    sub = _locked(subscription_id)
+    sub = locks.subscription_for_update(subscription_id)
     if sub.status != Subscription.Status.PAUSED:
         raise errors.InvalidInput(
             "Only a paused subscription can be resumed.", field="subscription"

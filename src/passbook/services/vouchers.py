@@ -17,16 +17,6 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 MAX_FAILURES, WINDOW = 5, timedelta(minutes=15)
 
 
-class InvalidVoucher(errors.DomainError):
-    code = "invalid_voucher"
-    message = "This voucher code is not valid."
-
-
-class TooManyAttempts(errors.DomainError):
-    code = "too_many_attempts"
-    message = "Too many wrong voucher codes; try again in 15 minutes."
-
-
 def new_code() -> str:
     """12 random characters (about 2^60 possibilities), shown as XXXX-XXXX-XXXX."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
@@ -105,10 +95,10 @@ def redeem(code: str, customer_id: int, *, who: str, actor: User | None = None):
     a wrong code counts against it, and five in 15 minutes block further tries."""
     since = clock.now() - WINDOW
     if VoucherAttempt.objects.filter(who=who, at__gte=since).count() >= MAX_FAILURES:
-        raise TooManyAttempts()
+        raise errors.TooManyAttempts()
     try:
         return _redeem(normalise(code), customer_id, actor)
-    except InvalidVoucher:
+    except errors.InvalidVoucher:
         VoucherAttempt.objects.create(who=who, at=clock.now())  # outside the rollback
         raise
 
@@ -117,11 +107,11 @@ def redeem(code: str, customer_id: int, *, who: str, actor: User | None = None):
 def _redeem(code: str, customer_id: int, actor: User | None):
     voucher = GiftVoucher.objects.select_for_update().filter(code=code).first()
     if voucher is None:
-        raise InvalidVoucher()
+        raise errors.InvalidVoucher()
     if voucher.redeemed_at is not None:
-        raise InvalidVoucher("This voucher has already been used.")
+        raise errors.InvalidVoucher("This voucher has already been used.")
     if voucher.expires_on < local_date(clock.now(), Business.current().tz):
-        raise InvalidVoucher(f"This voucher expired on {voucher.expires_on:%d %B %Y}.")
+        raise errors.InvalidVoucher(f"This voucher expired on {voucher.expires_on:%d %B %Y}.")
     customer: Customer = locks.customer(customer_id)
     if voucher.value is not None:
         result: object = credit.add(customer, voucher.value, f"gift voucher {code}", actor)

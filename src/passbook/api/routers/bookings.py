@@ -4,11 +4,10 @@ from datetime import datetime, time
 
 from ninja import Query, Router, Status
 
-from passbook.api.problems import Forbidden
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
 from passbook.api.schemas import BookingCancelIn, BookingIn, BookingOut, Day, QueryId, page_of
 from passbook.models import Booking, Business
-from passbook.services import bookings
+from passbook.services import bookings, errors
 from passbook.services.errors import NotFound
 
 router = Router(tags=["bookings"])
@@ -56,7 +55,7 @@ def book(request, body: BookingIn):
         if body.customer_id != who.customer_id:
             raise NotFound("No such customer.")
         if body.paid_by != Booking.PaidBy.PASS:
-            raise Forbidden("Drop-in and complimentary bookings are made at the desk.")
+            raise errors.Forbidden("Drop-in and complimentary bookings are made at the desk.")
     booking = bookings.book(
         body.customer_id,
         body.session_id,

@@ -17,6 +17,7 @@ ERRORS: dict[int, Any] = {
     404: Problem,
     409: Problem,
     422: Problem,
+    503: Problem,  # busy: a lock was held too long; retry after Retry-After seconds
 }
 
 

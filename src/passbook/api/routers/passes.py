@@ -3,7 +3,6 @@
 from ninja import Field, Query, Router, Status
 
 from passbook import clock
-from passbook.api.problems import Forbidden
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
 from passbook.api.schemas import (
     AddSessionIn,
@@ -27,7 +26,7 @@ from passbook.queries import PASS_SORTS, filter_passes, pass_ordering
 from passbook.rules.calendar import end_of_day
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
-from passbook.services import passes, payments
+from passbook.services import errors, passes, payments
 from passbook.services.errors import InvalidInput, NotFound, ProductArchived
 from passbook.services.payments import PaymentInput
 
@@ -115,7 +114,9 @@ def _customer_may_buy(who, body: PurchaseIn) -> None:
     if product.archived:
         raise ProductArchived()
     if body.price is not None or body.payment is not None:
-        raise Forbidden("Customers buy at list price and pay through the portal or the desk.")
+        raise errors.Forbidden(
+            "Customers buy at list price and pay through the portal or the desk."
+        )
 
 
 def _edited(request, pk: QueryId) -> Pass:

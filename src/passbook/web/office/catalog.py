@@ -16,8 +16,9 @@ from passbook.models import (
     User,
 )
 from passbook.services import records
-from passbook.web.office.common import attempt, can, staff
+from passbook.web.office.common import can, staff
 from passbook.web.office.forms import DATE, Form
+from passbook.web.refusals import attempt
 
 MANAGER, OWNER = User.Role.MANAGER, User.Role.OWNER
 

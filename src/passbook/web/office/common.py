@@ -1,16 +1,13 @@
-"""What every back-office view shares: roles, domain errors shown in forms, the clock."""
+"""What every back-office view shares: roles and the template context."""
 
 from collections.abc import Callable
 from functools import wraps
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from passbook.models import Business, User
-from passbook.services.errors import DomainError
 
 RANK = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
 
@@ -34,29 +31,6 @@ def staff(role: str = User.Role.FRONTDESK) -> Callable:
 
 def can(user: User, role: str) -> bool:
     return RANK.get(getattr(user, "role", ""), 0) >= RANK[role]
-
-
-def attempt(
-    request: HttpRequest,
-    form: forms.Form,
-    action: Callable[[], object],
-    success: str | Callable[[object], str],
-) -> bool:
-    """Run a service call for a valid form; on a domain error, show it beside the field.
-
-    Returns True when the action happened. A refused action changes nothing: the
-    service's transaction was rolled back. `success` may be a function of the result.
-    """
-    if not form.is_valid():
-        return False
-    try:
-        result = action()
-    except DomainError as exc:
-        field = exc.details.get("field")
-        form.add_error(field if field in form.fields else None, exc.message)
-        return False
-    messages.success(request, success(result) if callable(success) else success)
-    return True
 
 
 def business_context(request: HttpRequest) -> dict:

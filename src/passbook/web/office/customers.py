@@ -14,7 +14,8 @@ from passbook.services import credit, passes
 from passbook.services.payments import PaymentInput
 from passbook.web.cards import card
 from passbook.web.office import forms
-from passbook.web.office.common import attempt, staff
+from passbook.web.office.common import staff
+from passbook.web.refusals import attempt
 
 
 @staff()

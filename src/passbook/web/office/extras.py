@@ -7,11 +7,11 @@ from django.views.decorators.http import require_POST
 
 from passbook.models import Customer, GiftVoucher, Subscription, User
 from passbook.services import credit, freezes, subscriptions, vouchers
-from passbook.services.errors import DomainError
 from passbook.services.payments import PaymentInput
 from passbook.web.office import forms
-from passbook.web.office.common import attempt, staff
+from passbook.web.office.common import staff
 from passbook.web.office.passes import _edit
+from passbook.web.refusals import attempt
 
 MANAGER, FRONTDESK = User.Role.MANAGER, User.Role.FRONTDESK
 
@@ -78,11 +78,7 @@ def subscription_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     sub = get_object_or_404(Subscription, pk=pk)
     if action not in SUBSCRIPTION_ACTIONS:
         return HttpResponse(status=404)
-    try:
-        SUBSCRIPTION_ACTIONS[action](sub.id)
-        messages.success(request, "Subscription updated.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    attempt(request, None, lambda: SUBSCRIPTION_ACTIONS[action](sub.id), "Subscription updated.")
     return redirect("office:customer", pk=sub.customer_id)
 
 

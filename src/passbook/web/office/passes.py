@@ -19,7 +19,8 @@ from passbook.services import bookings, passes, payments
 from passbook.services.facts import pass_facts
 from passbook.services.payments import PaymentInput
 from passbook.web.office import forms
-from passbook.web.office.common import attempt, staff
+from passbook.web.office.common import staff
+from passbook.web.refusals import attempt
 
 MANAGER = User.Role.MANAGER
 COLUMNS = [

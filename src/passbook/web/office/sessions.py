@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -15,12 +14,12 @@ from passbook.models import Booking, Business, Customer, Session, User
 from passbook.rules.calendar import local_date
 from passbook.services import bookings
 from passbook.services import schedule as schedule_service
-from passbook.services.errors import DomainError
 from passbook.services.explain import explain
 from passbook.services.schedule import SessionInput
 from passbook.web.office import forms
-from passbook.web.office.common import attempt, staff
+from passbook.web.office.common import staff
 from passbook.web.office.passes import BOOKING_ACTIONS
+from passbook.web.refusals import attempt, refusals
 
 
 @staff()
@@ -85,15 +84,20 @@ def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a session: holds released; the customers to tell are listed."""
     form = forms.CancelSessionForm(request.POST)
     if form.is_valid():
-        try:
-            cancelled = schedule_service.cancel_session(
+        attempt(
+            request,
+            None,
+            lambda: schedule_service.cancel_session(
                 pk, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-            names = ", ".join(b.customer.name for b in cancelled) or "nobody was booked"
-            messages.success(request, f"Session cancelled; credits given back. Tell: {names}.")
-        except DomainError as exc:
-            messages.error(request, exc.message)
+            ),
+            _cancelled,
+        )
     return redirect("office:session", pk=pk)
+
+
+def _cancelled(cancelled) -> str:
+    names = ", ".join(b.customer.name for b in cancelled) or "nobody was booked"
+    return f"Session cancelled; credits given back. Tell: {names}."
 
 
 def _roster(request: HttpRequest, session: Session, **extra) -> HttpResponse:
@@ -130,15 +134,15 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
 def add_to_session(request: HttpRequest, pk: int) -> HttpResponse:
     """Book a customer from the roster; the spend rule picks the pass (shown beforehand)."""
     form = forms.AddToSessionForm(request.POST)
-    if form.is_valid():
+    paid_by = request.POST.get("paid_by", Booking.PaidBy.PASS)
+
+    def book() -> Customer:
         customer: Customer = form.cleaned_data["customer"]
-        paid_by = request.POST.get("paid_by", Booking.PaidBy.PASS)
-        try:
-            bookings.book(customer.id, pk, paid_by=paid_by, actor=request.user)
-            messages.success(request, f"{customer.name} booked.")
-            return redirect("office:session", pk=pk)
-        except DomainError as exc:
-            form.add_error("customer", exc.message)
+        bookings.book(customer.id, pk, paid_by=paid_by, actor=request.user)
+        return customer
+
+    if attempt(request, form, book, lambda c: f"{c.name} booked.", field="customer"):
+        return redirect("office:session", pk=pk)
     session = get_object_or_404(Session.objects.select_related("class_type"), pk=pk)
     return _roster(request, session, add_form=form)
 
@@ -150,20 +154,13 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in BOOKING_ACTIONS:
         return HttpResponse(status=404)
     service, success = BOOKING_ACTIONS[action]
-    error = None
-    try:
-        service(pk, actor=request.user)
-    except DomainError as exc:
-        error = exc.message
+    attempt(request, None, lambda: service(pk, actor=request.user), success)
     booking = get_object_or_404(
         Booking.objects.select_related("customer", "customer_pass", "session"), pk=pk
     )
-    if request.htmx:
+    if request.htmx:  # the row shows the outcome in place, refusals included
+        error = " ".join(refusals(request))
         return render(request, "office/_roster_row.html", {"b": booking, "error": error})
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, success)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = f"/office/sessions/{booking.session_id}/"

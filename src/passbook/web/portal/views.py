@@ -21,11 +21,10 @@ from passbook.models.business import CreditPolicy
 from passbook.payment_providers import provider
 from passbook.queries import sessions_with_places
 from passbook.services import accounts, bookings, credit, passes, vouchers
-from passbook.services.errors import DomainError
 from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
-from passbook.web.office.common import attempt
 from passbook.web.portal import forms
+from passbook.web.refusals import attempt
 
 
 def customer_only(view: Callable) -> Callable:
@@ -144,15 +143,12 @@ def timetable(request: HttpRequest) -> HttpResponse:
 @require_POST
 @customer_only
 def book(request: HttpRequest, session_id: int) -> HttpResponse:
-    try:
-        booking = bookings.book(request.customer.id, session_id, actor=request.user)
-        messages.success(
-            request,
-            f"Booked: {booking.session.class_type}, "
-            f"{booking.cost_label} from {booking.customer_pass.name}.",
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    attempt(
+        request,
+        None,
+        lambda: bookings.book(request.customer.id, session_id, actor=request.user),
+        lambda b: f"Booked: {b.session.class_type}, {b.cost_label} from {b.customer_pass.name}.",
+    )
     return redirect(request.POST.get("back") or "portal:timetable")
 
 
@@ -167,11 +163,12 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     business = Business.current()
     late = bookings.is_late_cancel(booking, business)
     if request.method == "POST":
-        try:
-            bookings.cancel(booking.id, actor=request.user)
-            messages.success(request, "Booking cancelled.")
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        attempt(
+            request,
+            None,
+            lambda: bookings.cancel(booking.id, actor=request.user),
+            "Booking cancelled.",
+        )
         return redirect("portal:bookings")
     keeps_credit = not late or business.late_cancel_policy == CreditPolicy.RELEASE
     return render(
@@ -258,16 +255,17 @@ def buy(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
 @customer_only
 def redeem_voucher(request: HttpRequest) -> HttpResponse:
     """Redeem a gift voucher; wrong codes are throttled per customer."""
-    try:
-        vouchers.redeem(
+    attempt(
+        request,
+        None,
+        lambda: vouchers.redeem(
             request.POST.get("code", "")[:40],
             request.customer.id,
             who=f"user:{request.user.id}",
             actor=request.user,
-        )
-        messages.success(request, "Voucher redeemed.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+        ),
+        "Voucher redeemed.",
+    )
     return redirect("portal:home")
 
 
