@@ -38,7 +38,7 @@ class ReadOnly(admin.ModelAdmin):
 
 class PassEntryInline(admin.TabularInline):
     model = models.PassEntry
-    fields = ["created_at", "kind", "amount", "booking", "actor", "reason"]
+    fields = ("created_at", "kind", "amount", "booking", "actor", "reason")
     readonly_fields = fields
     can_delete = False
     extra = 0

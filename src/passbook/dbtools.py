@@ -1,9 +1,10 @@
 """Connection arguments for PostgreSQL's command-line tools (pg_dump, pg_restore)."""
 
 import os
+from collections.abc import Mapping
 
 
-def pg_env(settings: dict) -> tuple[list[str], dict[str, str]]:
+def pg_env(settings: Mapping[str, object]) -> tuple[list[str], dict[str, str]]:
     """Connection flags and environment for a pg_* tool (the database name is separate)."""
     args = []
     if settings.get("HOST"):

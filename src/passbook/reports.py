@@ -4,7 +4,8 @@ Money per credit is the pass's price divided by its total credits. Unlimited pas
 per-credit value, so they appear in sales but not in liability or breakage.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -66,15 +67,21 @@ def _sold(start: date, end: date):
     return Pass.objects.filter(purchased_at__gte=lo, purchased_at__lt=hi, voided_at__isnull=True)
 
 
+def _tally(sold: Iterable[tuple[str, Decimal]]) -> list[list]:
+    """[key, how many, revenue] for each key of (key, price) pairs, in key order."""
+    count: Counter[str] = Counter()
+    revenue: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for key, price in sold:
+        count[key] += 1
+        revenue[key] += price
+    return [[key, count[key], revenue[key].quantize(CENT)] for key in sorted(count)]
+
+
 def sales(start: date, end: date) -> Table:
-    rows = defaultdict(lambda: [0, Decimal(0)])
-    for name, price in _sold(start, end).values_list("name", "price"):
-        rows[name][0] += 1
-        rows[name][1] += price
     return Table(
         "Sales by pass",
         ["Pass", "Sold", "Revenue"],
-        [[n, c, r.quantize(CENT)] for n, (c, r) in sorted(rows.items())],
+        _tally(_sold(start, end).values_list("name", "price")),
         2,
     )
 
@@ -82,15 +89,11 @@ def sales(start: date, end: date) -> Table:
 def sales_by_month(start: date, end: date) -> Table:
     """Passes sold per calendar month (in the business's zone) within the period."""
     tz = Business.current().tz
-    rows = defaultdict(lambda: [0, Decimal(0)])
-    for bought, price in _sold(start, end).values_list("purchased_at", "price"):
-        month = bought.astimezone(tz).strftime("%Y-%m")
-        rows[month][0] += 1
-        rows[month][1] += price
+    sold = _sold(start, end).values_list("purchased_at", "price")
     return Table(
         "Sales by month",
         ["Month", "Sold", "Revenue"],
-        [[m, c, r.quantize(CENT)] for m, (c, r) in sorted(rows.items())],
+        _tally((bought.astimezone(tz).strftime("%Y-%m"), price) for bought, price in sold),
         2,
     )
 
@@ -103,7 +106,7 @@ def liability() -> Table:
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gte=now))
         .filter(total__gt=F("used"))
     )
-    rows = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    rows: defaultdict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for p in live:
         unused = p.total - p.used
         rows[p.name][0] += unused
@@ -143,11 +146,12 @@ def owed() -> Table:
 def breakage(start: date, end: date) -> Table:
     """Credits forfeited at expiry in the period, at the price paid per credit."""
     lo, hi = _bounds(start, end)
-    rows = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    rows: defaultdict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     entries = PassEntry.objects.select_related("customer_pass").filter(
         kind=EntryKind.FORFEIT, created_at__gte=lo, created_at__lt=hi
     )
     for e in entries:
+        assert e.amount is not None, "a forfeit records the credits it forfeits"
         rows[e.customer_pass.name][0] += e.amount
         rows[e.customer_pass.name][1] += e.amount * _per_credit(e.customer_pass)
     return Table(

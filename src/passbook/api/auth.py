@@ -1,6 +1,7 @@
 """Who is calling: a staff token, or a signed-in browser session (staff or customer)."""
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
@@ -8,7 +9,7 @@ from ninja.security import HttpBearer, SessionAuth
 from passbook.models import ApiToken, Business, Customer, User
 from passbook.services import errors
 
-RANK = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
+RANK: dict[str, int] = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
 CUSTOMER = "customer"
 
 
@@ -33,6 +34,12 @@ class Caller:
         self.require(User.Role.FRONTDESK)
 
 
+class ApiRequest(HttpRequest):
+    """A request once a caller is signed in: what `_signed_in` adds to it."""
+
+    currency: str
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
         found = ApiToken.find(token)
@@ -48,7 +55,7 @@ class BrowserSession(SessionAuth):
 
 def _signed_in(request: HttpRequest, caller: Caller | None) -> Caller | None:
     if caller is not None:
-        request.currency = Business.current().currency  # for money in responses
+        cast(ApiRequest, request).currency = Business.current().currency  # for money in responses
     return caller
 
 

@@ -7,7 +7,8 @@ import copy
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from types import GenericAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
@@ -54,7 +55,7 @@ ClockTime = Annotated[time, _iso(r"^\d{2}:\d{2}", "HH:MM or HH:MM:SS")]
 Decimal2 = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
 
 
-def _decimal_text(pattern: str, example: str):
+def _decimal_text(pattern: str, example: str) -> tuple[BeforeValidator, WithJsonSchema]:
     """A decimal sent as a string matching `pattern` (documented in the OpenAPI schema)."""
     shape = re.compile(pattern)
 
@@ -83,15 +84,15 @@ SignedCreditsIn = Annotated[Decimal, *_decimal_text(r"^-?\d{1,6}(\.\d{1,2})?$", 
 MoneyIn = Annotated[Decimal, *_decimal_text(r"^\d{1,10}(\.\d{1,2})?$", "200.00")]
 
 
-def whole(low: int, high: int) -> Any:
-    """A JSON integer in [low, high]."""
-    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_int)]
+def whole(low: int, high: int) -> tuple[Any, BeforeValidator]:
+    """The metadata of a JSON integer in [low, high]: `Annotated[int, *whole(low, high)]`."""
+    return Field(ge=low, le=high), BeforeValidator(_json_int)
 
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store NUL; the schema says so up front
 Name = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=100)]
 Reason = Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=300)]
-Id = whole(1, 2**63 - 1)
+Id: TypeAlias = Annotated[int, *whole(1, 2**63 - 1)]
 QueryId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # query and path text
 
 
@@ -125,9 +126,14 @@ def money(amount: Decimal, currency: str) -> dict:
     return {"amount": amount, "currency": currency}
 
 
-def partial(schema: type[Schema]) -> type[Schema]:
+def list_of(item: type[Schema]) -> Any:
+    """`list[item]` for a schema class known only at run time (mypy reads `list[x]` as a type)."""
+    return GenericAlias(list, (item,))
+
+
+def partial(schema: type[Schema]) -> type[Body]:
     """The same fields, all optional, for PATCH: only the fields sent are changed."""
-    fields = {}
+    fields: dict[str, Any] = {}
     for name, info in schema.model_fields.items():
         optional = copy.copy(info)
         optional.default = None
@@ -142,7 +148,7 @@ def page_of(item: type[Schema]) -> type[Schema]:
         count=(int, ...),
         page=(int, ...),
         page_size=(int, ...),
-        results=(list[item], ...),
+        results=(list_of(item), ...),
     )
 
 
@@ -164,8 +170,8 @@ class CategoryOut(CategoryFields):
 class ClassTypeIn(Body):
     name: Name
     category_id: Id
-    duration_minutes: whole(1, 24 * 60) = 60
-    capacity: whole(1, 10_000) = 12
+    duration_minutes: Annotated[int, *whole(1, 24 * 60)] = 60
+    capacity: Annotated[int, *whole(1, 10_000)] = 12
     credit_cost: CreditsIn = Decimal("1.00")
     drop_in_price: MoneyIn = Decimal("0.00")
 
@@ -212,15 +218,15 @@ class ProductIn(Body):
     price: MoneyIn
     credits: CreditsIn | None = Field(None, description="empty = unlimited")
     validity_unit: Literal["", "days", "weeks", "months"] = ""
-    validity_count: whole(1, 1000) | None = None
+    validity_count: Annotated[int, *whole(1, 1000)] | None = None
     valid_until: Day | None = None
     start_rule: Literal["purchase", "first_booking", "fixed_date"] = "purchase"
     start_date: Day | None = None
     category_ids: list[Id] = []
     class_type_ids: list[Id] = []
-    priority: whole(-1000, 1000) = 0
-    max_per_day: whole(1, 100) | None = None
-    max_per_week: whole(1, 700) | None = None
+    priority: Annotated[int, *whole(-1000, 1000)] = 0
+    max_per_day: Annotated[int, *whole(1, 100)] | None = None
+    max_per_week: Annotated[int, *whole(1, 700)] | None = None
     online_purchasable: StrictBool = True
 
 
@@ -248,7 +254,9 @@ class ProductOut(Schema):
 
 
 class Repeat(Body):
-    weekdays: list[whole(0, 6)] = Field(..., min_length=1, description="0 = Monday")
+    weekdays: list[Annotated[int, *whole(0, 6)]] = Field(
+        ..., min_length=1, description="0 = Monday"
+    )
     until: Day
 
 
@@ -258,7 +266,7 @@ class SessionIn(Body):
     ends_at: Moment | None = None
     staff_id: Id | None = None
     resource_id: Id | None = None
-    capacity: whole(1, 10_000) | None = None
+    capacity: Annotated[int, *whole(1, 10_000)] | None = None
     credit_cost: CreditsIn | None = None
     repeat: Repeat | None = Field(None, description="Weekly recurrence; omit for a one-off")
 
@@ -370,7 +378,7 @@ class EntryOut(Schema):
 
 class PaymentIn(Body):
     amount: MoneyIn
-    method: Literal[tuple(Payment.Method.values)]  # type: ignore[valid-type]
+    method: Literal[tuple(Payment.Method.values)]  # type: ignore[valid-type]  # Literal built from the model's choices at import time
     received_at: Moment | None = None
     reference: str = Field("", pattern=NO_NUL, max_length=200)
     note: str = Field("", pattern=NO_NUL, max_length=300)
@@ -395,7 +403,7 @@ class PaymentOut(Schema):
 
     @staticmethod
     def resolve_recorded_by(obj: Payment) -> str | None:
-        return obj.recorded_by.username if obj.recorded_by_id else None
+        return obj.recorded_by.username if obj.recorded_by else None
 
 
 class PurchaseIn(Body):
@@ -446,7 +454,7 @@ class BookingIn(Body):
     customer_id: Id
     session_id: Id
     pass_id: Id | None = Field(None, description="Staff may name the pass; default: spend rule")
-    paid_by: Literal[tuple(Booking.PaidBy.values)] = "pass"  # type: ignore[valid-type]
+    paid_by: Literal[tuple(Booking.PaidBy.values)] = "pass"  # type: ignore[valid-type]  # Literal built from the model's choices at import time
 
 
 class BookingCancelIn(Body):
@@ -485,7 +493,7 @@ def _money_or_none(amount: Decimal | None, context) -> dict | None:
 class PlanIn(Body):
     name: Name
     product_id: Id
-    interval: Literal[tuple(Plan.Interval.values)]  # type: ignore[valid-type]
+    interval: Literal[tuple(Plan.Interval.values)]  # type: ignore[valid-type]  # Literal built from the model's choices at import time
     price: MoneyIn
     active: StrictBool = True
 
@@ -607,7 +615,7 @@ class FreezeOut(Schema):
 
 
 class ExtendIn(Body):
-    days: whole(1, 366)  # type: ignore[valid-type]
+    days: Annotated[int, *whole(1, 366)]
     reason: ShortReason
 
 

@@ -35,7 +35,8 @@ def insert_select(
         and f.attname not in computed
         and getattr(template, f.attname) is not None
     ]
-    columns = [q(f.column) for f in fixed] + [q(meta.get_field(a).column) for a in computed]
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    columns = [q(f.column) for f in fixed] + [q(by_attname[a].column) for a in computed]
     values = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fixed]
     sql = (
         f"INSERT INTO {q(meta.db_table)} ({', '.join(columns)})"

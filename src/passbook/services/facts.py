@@ -60,7 +60,7 @@ def passes_facts(passes: Iterable[Pass], tz: ZoneInfo) -> list[PassFacts]:
     # Passes read with with_freeze_flag() say whether a freeze query is needed at all.
     maybe_frozen = [p.id for p in passes if getattr(p, "has_freezes", True)]
     if maybe_frozen:
-        rows = PassFreeze.objects.filter(customer_pass_id__in=maybe_frozen)
-        for pass_id, first, last in rows.values_list("customer_pass_id", "starts_on", "ends_on"):
+        freezes = PassFreeze.objects.filter(customer_pass_id__in=maybe_frozen)
+        for pass_id, first, last in freezes.values_list("customer_pass_id", "starts_on", "ends_on"):
             frozen[pass_id].append((first, last))
     return [pass_facts(p, tuple(days[p.id]), tuple(frozen[p.id])) for p in passes]

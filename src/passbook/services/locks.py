@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import OperationalError
 from django.db.models import Model, QuerySet
 
@@ -95,7 +96,7 @@ def booking_for_update(booking_id: int) -> Booking:
 def _get(qs: QuerySet[M], pk: object, message: str) -> M:
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # only qs.model's can come from get()
         raise errors.NotFound(message) from None
 
 

@@ -138,6 +138,7 @@ def _send(message: Notification) -> bool:
 
 def pass_expiring(p: Pass) -> None:
     """Once per pass and expiry date (extending it earns a new notice later)."""
+    assert p.expires_at is not None, "only a pass with an expiry date expires"
     last_day = p.expires_at.astimezone(Business.current().tz).date()
     enqueue(
         Notification.Kind.PASS_EXPIRING,

@@ -1,5 +1,6 @@
 """Selling passes and the staff edits on them (Nabooki's booking ticket)."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ def sell(
     *,
     price: Decimal | None = None,
     payment: PaymentInput | None = None,
-    session_ids: list[int] = (),
+    session_ids: Sequence[int] = (),
     source: str = Pass.Source.SALE,
     use_credit: bool = False,
     actor: User | None = None,
@@ -80,6 +81,7 @@ def new_pass(
     else:
         fixed = product.start_rule == StartRule.FIXED_DATE
         first_day = product.start_date if fixed else local_date(now, tz)
+        assert first_day is not None, "a fixed-date product has its date (PassProduct.clean)"
         starts_at, expires_at = window(first_day, product.validity, tz)
     return Pass(
         customer=customer,
@@ -156,7 +158,7 @@ def adjust(pass_id: int, amount: Decimal, *, reason: str, actor: User | None = N
     reason = _require_reason(reason)
     if amount == 0:
         raise errors.InvalidInput("The amount cannot be zero.", field="amount")
-    if p.unlimited:
+    if p.total is None:
         raise errors.PassUnlimited()
     _check_total(p, p.total + amount)
     ledger.append(p, EntryKind.ADJUST, amount, actor=actor, reason=reason)

@@ -4,13 +4,15 @@ Validated with the models' own rules; a failure raises InvalidInput with every f
 message and changes nothing.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 
 from passbook.services import errors
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _invalid(record: models.Model, exc: ValidationError) -> errors.DomainError:
@@ -36,9 +38,7 @@ def _is_relation(record: models.Model, field: str) -> bool:
 
 
 @transaction.atomic
-def save(
-    record: models.Model, fields: dict[str, Any], links: dict[str, list[int]] | None = None
-) -> models.Model:
+def save(record: M, fields: dict[str, Any], links: dict[str, list[int]] | None = None) -> M:
     """Set fields (and many-to-many links by id), validate, save."""
     for name, value in fields.items():
         setattr(record, name, value)
@@ -48,8 +48,7 @@ def save(
         raise _invalid(record, exc) from None
     record.save()
     for name, ids in (links or {}).items():
-        related = record._meta.get_field(name).related_model
-        found = list(related.objects.filter(id__in=set(ids)))
+        found = list(_linked_model(record, name)._default_manager.filter(id__in=set(ids)))
         if len(found) != len(set(ids)):
             raise errors.InvalidInput(
                 f"Unknown id in {name}.",
@@ -57,6 +56,12 @@ def save(
             )
         getattr(record, name).set(found)
     return record
+
+
+def _linked_model(record: models.Model, name: str) -> type[models.Model]:
+    field = record._meta.get_field(name)
+    assert isinstance(field, models.ManyToManyField), f"{name} is not a many-to-many field"
+    return field.remote_field.model
 
 
 @transaction.atomic

@@ -27,14 +27,18 @@ SUBS = f"{bulk.table(Subscription)} s"
 PASSES = f"{bulk.table(Pass)} p"
 CUSTOMERS = f"{bulk.table(Customer)} c"
 ONE_DAY = timedelta(days=1)
-UNIT = {Plan.Interval.WEEK: "weeks", Plan.Interval.MONTH: "months", Plan.Interval.YEAR: "years"}
+UNIT: dict[str, relativedelta] = {
+    Plan.Interval.WEEK: relativedelta(weeks=1),
+    Plan.Interval.MONTH: relativedelta(months=1),
+    Plan.Interval.YEAR: relativedelta(years=1),
+}
 
 
 def _after(sub: Subscription, day: date) -> date:
     """The first period boundary after `day`, counted from the anchor: 31 Jan, 28 Feb,
     31 Mar … rather than drifting to the 28th."""
     unit, k = UNIT[sub.plan.interval], 1
-    while (boundary := sub.anchor + relativedelta(**{unit: k})) <= day:
+    while (boundary := sub.anchor + unit * k) <= day:
         k += 1
     return boundary
 

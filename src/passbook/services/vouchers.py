@@ -82,7 +82,8 @@ def sell(
         actor=actor,
         sold_to=buyer,
     )
-    voucher.price = value if value is not None else voucher.product.price
+    product = voucher.product
+    voucher.price = value if product is None else product.price
     if payment.amount != voucher.price:
         raise errors.InvalidInput(f"A voucher is paid in full: {voucher.price}.", field="amount")
     voucher.save(update_fields=["price"])
@@ -116,6 +117,7 @@ def _redeem(code: str, customer_id: int, actor: User | None):
     if voucher.value is not None:
         result: object = credit.add(customer, voucher.value, f"gift voucher {code}", actor)
     else:
+        assert voucher.product is not None, "worth an amount or a pass (voucher_value_xor_product)"
         result = issue_paid_by_voucher(customer, voucher.product, actor)
     voucher.redeemed_by, voucher.redeemed_at = customer, clock.now()
     voucher.save(update_fields=["redeemed_by", "redeemed_at"])

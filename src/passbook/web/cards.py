@@ -19,10 +19,10 @@ class PassCard:
 
     @property
     def credits(self) -> str:
-        p = self.pass_
-        if p.total is None:
+        total, left = self.pass_.total, self.pass_.remaining
+        if total is None or left is None:  # both are, on an unlimited pass
             return "Unlimited"
-        return f"{_plain(p.remaining)} of {_plain(p.total)} credits"
+        return f"{_plain(left)} of {_plain(total)} credits"
 
 
 def _plain(credits: Decimal) -> str:

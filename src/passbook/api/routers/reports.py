@@ -19,7 +19,11 @@ class Period(Schema):
 
 
 @router.get("/reports/{name}", response=responds(200, ReportOut))
-def report(request, name: Literal[tuple(reports.REPORTS)], period: Query[Period]):  # type: ignore[valid-type]
+def report(
+    request,
+    name: Literal[tuple(reports.REPORTS)],  # type: ignore[valid-type]  # names known at import time
+    period: Query[Period],
+):
     """One report for a period of local days (liability and owed are as of now)."""
     caller(request).require(User.Role.OWNER)
     errors.check_days(start=period.start, end=period.end)

@@ -2,7 +2,7 @@
 
 from ninja import Router, Status
 
-from passbook.api.routers.common import caller, one, own, responds
+from passbook.api.routers.common import caller, one, own, responds, sent
 from passbook.api.schemas import PlanIn, PlanOut, QueryId, SubscriptionIn, SubscriptionOut, partial
 from passbook.models import Plan, Subscription, User
 from passbook.services import records, subscriptions
@@ -26,10 +26,14 @@ def create_plan(request, body: PlanIn):
 
 
 @router.patch("/plans/{pk}", response=responds(200, PlanOut))
-def update_plan(request, pk: QueryId, body: PlanPatch):
+def update_plan(
+    request,
+    pk: QueryId,
+    body: PlanPatch,  # type: ignore[valid-type]  # a class made at import time by partial()
+):
     """Change or retire a plan (`active: false`); running subscriptions keep renewing."""
     caller(request).require(MANAGER)
-    return records.save(one(Plan.objects.all(), pk, "plan"), body.dict(exclude_unset=True))
+    return records.save(one(Plan.objects.all(), pk, "plan"), sent(body))
 
 
 def _subscriptions(request):

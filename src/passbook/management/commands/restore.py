@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 import psycopg
+from dj_database_url import DBConfig
 from django.core.management.base import CommandError
 
 from passbook.dbtools import pg_env
@@ -53,7 +54,7 @@ class Command(PassbookCommand):
             source.close()
             target.close()
 
-    def _postgres(self, file: Path, target: dict) -> None:
+    def _postgres(self, file: Path, target: DBConfig) -> None:
         admin = psycopg.connect(
             dbname="postgres",
             host=target["HOST"] or None,

@@ -11,6 +11,7 @@ from passbook.models import (
     Customer,
     PassProduct,
     Payment,
+    Plan,
     Resource,
     Session,
     Staff,
@@ -18,8 +19,29 @@ from passbook.models import (
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
 
-CREDITS = {"max_digits": 8, "decimal_places": 2}
-MONEY = {"max_digits": 12, "decimal_places": 2}
+CREDITS = 8  # digits in all, as the models store credits
+MONEY = 12  # digits in all, as the models store money
+
+
+def decimal_field(
+    digits: int,
+    min_value: Decimal | int,
+    *,
+    required: bool = True,
+    label: str | None = None,
+    help_text: str = "",
+) -> forms.DecimalField:
+    """Credits or money: `digits` in all, two of them after the point."""
+    return forms.DecimalField(
+        min_value=min_value,
+        max_digits=digits,
+        decimal_places=2,
+        required=required,
+        label=label,
+        help_text=help_text,
+    )
+
+
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -60,9 +82,7 @@ class PassFilterForm(Form):
 
 
 class TotalForm(Form):
-    total = forms.DecimalField(
-        min_value=0, **CREDITS, label="Total sessions", help_text="0 = unlimited"
-    )
+    total = decimal_field(CREDITS, 0, label="Total sessions", help_text="0 = unlimited")
     reason = forms.CharField(required=False, max_length=300)
 
 
@@ -73,7 +93,7 @@ class ValidityForm(Form):
 
 
 class TopUpForm(Form):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **CREDITS, label="Sessions to add")
+    amount = decimal_field(CREDITS, Decimal("0.01"), label="Sessions to add")
     reason = forms.CharField(max_length=300, initial="top-up")
 
 
@@ -92,7 +112,7 @@ class AddSessionForm(Form):
 
 
 class PaymentForm(Form):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = decimal_field(MONEY, Decimal("0.01"))
     method = forms.ChoiceField(choices=Payment.Method.choices)
     received_on = forms.DateField(
         required=False, widget=DATE, label="Date", help_text="Empty = now"
@@ -130,7 +150,7 @@ class SellForm(Form):
         label="Book sessions now",
         widget=forms.CheckboxSelectMultiple,
     )
-    paid = forms.DecimalField(min_value=0, **MONEY, required=False, label="Paid now")
+    paid = decimal_field(MONEY, 0, required=False, label="Paid now")
     method = forms.ChoiceField(choices=Payment.Method.choices, initial="card")
 
     def __init__(self, *args, upcoming=None, **kwargs):
@@ -185,7 +205,7 @@ class CancelSessionForm(Form):
 
 
 class CreditForm(Form):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = decimal_field(MONEY, Decimal("0.01"))
     reason = forms.CharField(max_length=300)
 
 
@@ -194,11 +214,9 @@ class VoucherCodeForm(Form):
 
 
 class SubscribeForm(Form):
-    plan = forms.ModelChoiceField(queryset=None, label="Plan")
+    plan: "forms.ModelChoiceField[Plan]" = forms.ModelChoiceField(queryset=None, label="Plan")
 
     def __init__(self, *args, **kwargs):
-        from passbook.models import Plan
-
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = Plan.objects.filter(active=True)
 
@@ -215,15 +233,12 @@ class ExtendAllForm(Form):
 
 
 class PayWithCreditForm(Form):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY, label="Amount from credit")
+    amount = decimal_field(MONEY, Decimal("0.01"), label="Amount from credit")
 
 
 class VoucherForm(Form):
-    value = forms.DecimalField(
-        min_value=Decimal("0.01"),
-        **MONEY,
-        required=False,
-        help_text="An amount, or choose a pass below",
+    value = decimal_field(
+        MONEY, Decimal("0.01"), required=False, help_text="An amount, or choose a pass below"
     )
     product = forms.ModelChoiceField(
         queryset=PassProduct.objects.filter(archived=False), required=False, label="Pass"
@@ -242,9 +257,9 @@ MONEY_METHODS = [
 class VoucherSaleForm(VoucherForm):
     """A voucher this customer buys (often as a gift), paid in full now."""
 
-    price = forms.DecimalField(
-        min_value=Decimal("0.01"),
-        **MONEY,
+    price = decimal_field(
+        MONEY,
+        Decimal("0.01"),
         label="Amount paid",
         help_text="In full: the value, or the pass's price",
     )
