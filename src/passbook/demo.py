@@ -7,10 +7,12 @@ exactly what real use would have written.
 
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -224,7 +226,7 @@ def _schedule(business, class_types, trainers, rooms, now: datetime) -> list[Ses
 
 def _products(studio: Studio, class_types: dict[str, ClassType]) -> None:
     pilates = class_types["Mat Pilates"].category
-    specs = {
+    specs: dict[str, dict[str, Any]] = {
         "10-class pass": dict(price="200", credits="10", validity_unit="months", validity_count=3),
         "5-class Pilates pass": dict(
             price="120", credits="5", validity_unit="months", validity_count=2, priority=1
@@ -336,7 +338,8 @@ class Fortnight:
         """Up to k classes of `pool` (at random, or the first ones in pool order), in time
         order: each a day or more after `since` (the purchase), with a free place, not
         booked by this customer yet, and on different days when the pass allows one a day."""
-        tz, chosen = self.business.tz, []
+        tz = self.business.tz
+        chosen: list[Session] = []
         live = customer.bookings.filter(status__in=Booking.LIVE) if one_a_day else []
         days = {b.session.starts_at.astimezone(tz).date() for b in live}
         for s in pool if in_order else self.rng.sample(pool, k=len(pool)):
@@ -391,12 +394,13 @@ def _open_to(session: Session, customer: Customer) -> bool:
 def _past_outcome(booking: Booking, outcome: str) -> None:
     """Replay a class that is over, each step at the moment it would have happened."""
     s = booking.session
-    step, moment = {
+    steps: dict[str, tuple[Callable[[int], Booking], datetime]] = {
         "attend": (bookings.check_in, s.starts_at - timedelta(minutes=5)),
         "no_show": (bookings.mark_no_show, s.ends_at + timedelta(minutes=30)),
         "late_cancel": (bookings.cancel, s.starts_at - timedelta(hours=2)),
         "cancel": (bookings.cancel, s.starts_at - timedelta(hours=18)),
-    }[outcome]
+    }
+    step, moment = steps[outcome]
     with clock.at(moment):
         step(booking.id)
 

@@ -378,7 +378,7 @@ class EntryOut(Schema):
 
 class PaymentIn(Body):
     amount: MoneyIn
-    method: Literal[tuple(Payment.Method.values)]  # type: ignore[valid-type]  # Literal built from the model's choices at import time
+    method: Literal[tuple(Payment.Method.values)]  # type: ignore[valid-type]  # a run-time Literal
     received_at: Moment | None = None
     reference: str = Field("", pattern=NO_NUL, max_length=200)
     note: str = Field("", pattern=NO_NUL, max_length=300)
@@ -454,7 +454,9 @@ class BookingIn(Body):
     customer_id: Id
     session_id: Id
     pass_id: Id | None = Field(None, description="Staff may name the pass; default: spend rule")
-    paid_by: Literal[tuple(Booking.PaidBy.values)] = "pass"  # type: ignore[valid-type]  # Literal built from the model's choices at import time
+    paid_by: Literal[  # type: ignore[valid-type]  # a run-time Literal
+        tuple(Booking.PaidBy.values)
+    ] = "pass"
 
 
 class BookingCancelIn(Body):
@@ -493,7 +495,7 @@ def _money_or_none(amount: Decimal | None, context) -> dict | None:
 class PlanIn(Body):
     name: Name
     product_id: Id
-    interval: Literal[tuple(Plan.Interval.values)]  # type: ignore[valid-type]  # Literal built from the model's choices at import time
+    interval: Literal[tuple(Plan.Interval.values)]  # type: ignore[valid-type]  # a run-time Literal
     price: MoneyIn
     active: StrictBool = True
 

@@ -6,6 +6,7 @@ action changed nothing; a retryable one (a lock held too long) says to try again
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -14,6 +15,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from passbook.services.errors import DomainError
+
+T = TypeVar("T")
 
 
 def show(
@@ -30,8 +33,8 @@ def show(
 def attempt(
     request: HttpRequest,
     form: forms.Form | None,
-    action: Callable[[], object],
-    success: str | Callable[[object], str],
+    action: Callable[[], T],
+    success: str | Callable[[T], str],
     field: str = "",
 ) -> bool:
     """Run a service call (for a valid form, if there is one); show a refusal with show().

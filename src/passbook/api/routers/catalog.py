@@ -46,9 +46,9 @@ def crud(
         return one(rows.all(), pk, name.replace("_", " "))
 
     @router.post(path, response=responds(201, schema_out), operation_id=f"create_{name}")
-    def create(request, body: schema_in):  # type: ignore[valid-type]  # the class crud was given
+    def create(request, body: schema_in):  # type: ignore[valid-type]  # a class chosen at run time
         caller(request).require(MANAGER)
-        data: Schema = body
+        data: Schema = body  # all mypy can know of it
         return Status(201, records.save(model(), data.dict()))
 
     patch = partial(schema_in)
@@ -56,7 +56,7 @@ def crud(
     @router.patch(
         f"{path}/{{pk}}", response=responds(200, schema_out), operation_id=f"update_{name}"
     )
-    def update(request, pk: QueryId, body: patch):  # type: ignore[valid-type]  # made just above
+    def update(request, pk: QueryId, body: patch):  # type: ignore[valid-type]  # made at run time
         caller(request).require(MANAGER)
         return records.save(one(rows.all(), pk, name.replace("_", " ")), sent(body))
 
@@ -132,7 +132,7 @@ def create_product(request, body: ProductIn):
 def update_product(
     request,
     pk: QueryId,
-    body: ProductPatch,  # type: ignore[valid-type]  # a class made at import time by partial()
+    body: ProductPatch,  # type: ignore[valid-type]  # a class made at run time by partial()
 ):
     caller(request).require(MANAGER)
     product = one(_products(request), pk, "pass product")

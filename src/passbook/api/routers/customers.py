@@ -62,7 +62,7 @@ def get_customer(request, pk: QueryId):
 def update_customer(
     request,
     pk: QueryId,
-    body: CustomerPatch,  # type: ignore[valid-type]  # a class made at import time by partial()
+    body: CustomerPatch,  # type: ignore[valid-type]  # a class made at run time by partial()
 ):
     """Staff, or the customer themselves."""
     return records.save(one(own_customers(request), pk, "customer"), sent(body))

@@ -21,7 +21,7 @@ class Period(Schema):
 @router.get("/reports/{name}", response=responds(200, ReportOut))
 def report(
     request,
-    name: Literal[tuple(reports.REPORTS)],  # type: ignore[valid-type]  # names known at import time
+    name: Literal[tuple(reports.REPORTS)],  # type: ignore[valid-type]  # a run-time Literal
     period: Query[Period],
 ):
     """One report for a period of local days (liability and owed are as of now)."""

@@ -29,7 +29,7 @@ def create_plan(request, body: PlanIn):
 def update_plan(
     request,
     pk: QueryId,
-    body: PlanPatch,  # type: ignore[valid-type]  # a class made at import time by partial()
+    body: PlanPatch,  # type: ignore[valid-type]  # a class made at run time by partial()
 ):
     """Change or retire a plan (`active: false`); running subscriptions keep renewing."""
     caller(request).require(MANAGER)

@@ -16,7 +16,7 @@ from passbook.models import (
     User,
 )
 from passbook.services import records
-from passbook.web.office.common import can, staff
+from passbook.web.office.common import StaffRequest, can, staff
 from passbook.web.office.forms import DATE, Form
 from passbook.web.refusals import attempt
 
@@ -87,7 +87,7 @@ def _form_class(model, fields):
 
 
 @staff(MANAGER)
-def catalog(request: HttpRequest, kind: str = "products") -> HttpResponse:
+def catalog(request: StaffRequest, kind: str = "products") -> HttpResponse:
     model, fields, role, title = _kind(kind)
     return render(
         request,
@@ -105,7 +105,7 @@ def catalog(request: HttpRequest, kind: str = "products") -> HttpResponse:
 
 
 @staff(MANAGER)
-def catalog_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+def catalog_edit(request: StaffRequest, kind: str, pk: int | None = None) -> HttpResponse:
     model, fields, role, title = _kind(kind)
     if not can(request.user, role):
         raise Http404("Not yours to edit.")

@@ -6,10 +6,18 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from passbook.models import Business, User
 
-RANK = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
+RANK: dict[str, int] = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
+
+
+class StaffRequest(HttpRequest):
+    """A request `staff` let through: its user is signed in (HtmxMiddleware adds `htmx`)."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def staff(role: str = User.Role.FRONTDESK) -> Callable:

@@ -9,7 +9,7 @@ from passbook.models import Customer, GiftVoucher, Subscription, User
 from passbook.services import credit, freezes, subscriptions, vouchers
 from passbook.services.payments import PaymentInput
 from passbook.web.office import forms
-from passbook.web.office.common import staff
+from passbook.web.office.common import StaffRequest, staff
 from passbook.web.office.passes import _edit
 from passbook.web.refusals import attempt
 
@@ -102,7 +102,7 @@ pay_with_credit = _edit(
 
 
 @staff(MANAGER)
-def extend_all(request: HttpRequest) -> HttpResponse:
+def extend_all(request: StaffRequest) -> HttpResponse:
     """Studio closure: every live pass with an expiry gets the same extra days."""
     form = forms.ExtendAllForm(request.POST or None)
     if request.method == "POST" and attempt(

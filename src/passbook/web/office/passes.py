@@ -2,15 +2,16 @@
 
 import csv
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook import clock
-from passbook.models import Business, Pass, User
+from passbook.models import Booking, Business, Pass, User
 from passbook.queries import filter_passes, pass_ordering
 from passbook.rules.calendar import end_of_day
 from passbook.rules.money import payment_status
@@ -36,7 +37,7 @@ COLUMNS = [
 ]
 
 
-def _filtered(request: HttpRequest) -> tuple[forms.PassFilterForm, object]:
+def _filtered(request: HttpRequest) -> tuple[forms.PassFilterForm, QuerySet[Pass]]:
     form = forms.PassFilterForm(request.GET or None)
     qs = Pass.objects.select_related("customer")
     f = form.cleaned_data if form.is_valid() else {}
@@ -66,7 +67,9 @@ def _filtered(request: HttpRequest) -> tuple[forms.PassFilterForm, object]:
             | Q(customer__email__icontains=word)
         )
     sort = request.GET.get("sort", "-purchased_at")
-    return form, qs.order_by(*(pass_ordering(sort) or pass_ordering("-purchased_at")))
+    ordering = pass_ordering(sort) or pass_ordering("-purchased_at")
+    assert ordering is not None, "-purchased_at is one of PASS_SORTS"
+    return form, qs.order_by(*ordering)
 
 
 def _row(p: Pass, now: datetime) -> dict:
@@ -299,7 +302,11 @@ refund = _edit(
 )
 
 
-BOOKING_ACTIONS = {
+class BookingAction(Protocol):
+    def __call__(self, booking_id: int, *, actor: User | None = None) -> Booking: ...
+
+
+BOOKING_ACTIONS: dict[str, tuple[BookingAction, str]] = {
     "check-in": (bookings.check_in, "Checked in."),
     "undo-check-in": (bookings.undo_check_in, "Check-in undone."),
     "cancel": (bookings.cancel, "Booking cancelled."),

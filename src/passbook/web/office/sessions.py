@@ -17,7 +17,7 @@ from passbook.services import schedule as schedule_service
 from passbook.services.explain import explain
 from passbook.services.schedule import SessionInput
 from passbook.web.office import forms
-from passbook.web.office.common import staff
+from passbook.web.office.common import StaffRequest, staff
 from passbook.web.office.passes import BOOKING_ACTIONS
 from passbook.web.refusals import attempt, refusals
 
@@ -36,7 +36,7 @@ def schedule(request: HttpRequest, session_form=None) -> HttpResponse:
         starts_at__gte=datetime.combine(monday, time.min, tzinfo=tz),
         starts_at__lt=datetime.combine(days[-1], time.max, tzinfo=tz),
     )
-    by_day = {d: [] for d in days}
+    by_day: dict[date, list[Session]] = {d: [] for d in days}
     for s in sessions:
         by_day[s.starts_at.astimezone(tz).date()].append(s)
     return render(
@@ -80,7 +80,7 @@ def create_sessions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff(User.Role.MANAGER)
-def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_session(request: StaffRequest, pk: int) -> HttpResponse:
     """Cancel a session: holds released; the customers to tell are listed."""
     form = forms.CancelSessionForm(request.POST)
     if form.is_valid():
@@ -131,7 +131,7 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff()
-def add_to_session(request: HttpRequest, pk: int) -> HttpResponse:
+def add_to_session(request: StaffRequest, pk: int) -> HttpResponse:
     """Book a customer from the roster; the spend rule picks the pass (shown beforehand)."""
     form = forms.AddToSessionForm(request.POST)
     paid_by = request.POST.get("paid_by", Booking.PaidBy.PASS)
@@ -149,7 +149,7 @@ def add_to_session(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff()
-def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def booking_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     """Check in, undo, cancel or no-show; htmx gets the updated roster row back."""
     if action not in BOOKING_ACTIONS:
         return HttpResponse(status=404)

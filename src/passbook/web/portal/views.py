@@ -4,6 +4,7 @@ my bookings and a private calendar feed. Every write goes through the services."
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import wraps
+from typing import cast
 
 import icalendar
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from passbook import clock
-from passbook.models import Booking, Business, Customer, PassProduct, Session
+from passbook.models import Booking, Business, Customer, PassProduct, Session, User
 from passbook.models.business import CreditPolicy
 from passbook.payment_providers import provider
 from passbook.queries import sessions_with_places
@@ -25,6 +26,13 @@ from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
 from passbook.web.portal import forms
 from passbook.web.refusals import attempt
+
+
+class CustomerRequest(HttpRequest):
+    """A request `customer_only` let through."""
+
+    user: User
+    customer: Customer
 
 
 def customer_only(view: Callable) -> Callable:
@@ -37,7 +45,7 @@ def customer_only(view: Callable) -> Callable:
         customer = Customer.objects.filter(user=request.user).first()
         if customer is None:
             raise Http404("This login has no customer account.")
-        request.customer = customer
+        cast(CustomerRequest, request).customer = customer
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -76,7 +84,7 @@ def _upcoming(customer: Customer):
 
 
 @customer_only
-def my_passes(request: HttpRequest) -> HttpResponse:
+def my_passes(request: CustomerRequest) -> HttpResponse:
     now, customer = clock.now(), request.customer
     upcoming = list(_upcoming(customer))
     cards = [
@@ -95,7 +103,7 @@ def _week(request: HttpRequest) -> tuple[date, forms.TimetableFilter]:
 
 
 @customer_only
-def timetable(request: HttpRequest) -> HttpResponse:
+def timetable(request: CustomerRequest) -> HttpResponse:
     monday, form = _week(request)
     tz = Business.current().tz
     start = max(datetime.combine(monday, time.min, tzinfo=tz), clock.now())
@@ -142,18 +150,23 @@ def timetable(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @customer_only
-def book(request: HttpRequest, session_id: int) -> HttpResponse:
+def book(request: CustomerRequest, session_id: int) -> HttpResponse:
     attempt(
         request,
         None,
         lambda: bookings.book(request.customer.id, session_id, actor=request.user),
-        lambda b: f"Booked: {b.session.class_type}, {b.cost_label} from {b.customer_pass.name}.",
+        _booked,
     )
     return redirect(request.POST.get("back") or "portal:timetable")
 
 
+def _booked(b: Booking) -> str:
+    assert b.customer_pass is not None, "the portal books on a pass"
+    return f"Booked: {b.session.class_type}, {b.cost_label} from {b.customer_pass.name}."
+
+
 @customer_only
-def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+def cancel(request: CustomerRequest, booking_id: int) -> HttpResponse:
     """Show what cancelling now means (late or not), then cancel on confirmation."""
     booking = get_object_or_404(
         request.customer.bookings.select_related("session__class_type", "customer_pass"),
@@ -184,7 +197,7 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 
 @customer_only
-def my_bookings(request: HttpRequest) -> HttpResponse:
+def my_bookings(request: CustomerRequest) -> HttpResponse:
     mine = request.customer.bookings.select_related("session__class_type", "customer_pass")
     now = clock.now()
     return render(
@@ -211,7 +224,7 @@ def _bookable_sessions(product: PassProduct):
 
 
 @customer_only
-def buy(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
+def buy(request: CustomerRequest, product_id: int | None = None) -> HttpResponse:
     products = PassProduct.objects.filter(online_purchasable=True, archived=False)
     if product_id is None:
         return render(request, "portal/shop.html", {"products": products, "provider": provider()})
@@ -253,7 +266,7 @@ def buy(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
 
 @require_POST
 @customer_only
-def redeem_voucher(request: HttpRequest) -> HttpResponse:
+def redeem_voucher(request: CustomerRequest) -> HttpResponse:
     """Redeem a gift voucher; wrong codes are throttled per customer."""
     attempt(
         request,
@@ -270,7 +283,7 @@ def redeem_voucher(request: HttpRequest) -> HttpResponse:
 
 
 @customer_only
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: CustomerRequest) -> HttpResponse:
     """The private feed's URL; POST makes a new one (the old one stops working)."""
     token = request.customer.calendar_token
     if request.method == "POST" or not token:
