@@ -60,18 +60,28 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     """Tests that drive Chromium are marked `browser`. Tests marked `postgres` need real
-    row locks; skip them on SQLite."""
+    row locks: skipped on SQLite. The demo's sweep over 36 moments runs on SQLite only, the
+    embedded default newcomers use (its calendar logic is the same on both databases)."""
     from django.conf import settings
 
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    needs_postgres = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    sqlite_only = pytest.mark.skip(reason="the demo sweep runs on SQLite")
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(needs_postgres)
+        if "sweep" in item.keywords and on_postgres:
+            item.add_marker(sqlite_only)
+
+
+@pytest.fixture(params=[True, False], ids=["locked", "unlocked"])
+def locking(request, settings) -> bool:
+    """Run a concurrency test twice: with the services' row locks, and with them switched
+    off (a test-only setting), where the test must show the race the locks prevent."""
+    settings.PASSBOOK_LOCKING = request.param
+    return request.param
 
 
 @pytest.fixture

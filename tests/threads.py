@@ -1,6 +1,7 @@
 """Run a function in several threads at once, each with its own database connection."""
 
 import threading
+import time
 from collections.abc import Callable
 
 from django.db import connection
@@ -30,3 +31,18 @@ def run_together(count: int, work: Callable[[int], object]) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+def widen_race_window(monkeypatch, module: object, name: str, seconds: float = 0.003) -> None:
+    """Pause before `module.name` runs: a step between reading and writing.
+
+    With locks the pause is harmless; without them it makes the lost update certain rather
+    than likely, so a test run with locks off shows the race every time, not now and then.
+    """
+    original = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)

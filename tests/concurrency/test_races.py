@@ -8,7 +8,6 @@ that the race is real and that these tests can fail.
 
 import random
 import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -23,31 +22,15 @@ from passbook.services import bookings, passes
 from passbook.services.errors import DomainError
 from passbook.services.verify import problems
 from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory
+from tests.threads import widen_race_window
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def wide_race_window(monkeypatch):
-    """Pause briefly between reading (capacity, credits) and writing, in every run.
-
-    With locks the pause is harmless; without them it makes the lost update certain
-    rather than likely, so the unlocked runs fail every time instead of now and then.
-    """
-    original = bookings._paying_pass
-
-    def slow(*args, **kwargs):
-        chosen = original(*args, **kwargs)
-        time.sleep(0.003)
-        return chosen
-
-    monkeypatch.setattr(bookings, "_paying_pass", slow)
-
-
-@pytest.fixture(params=[True, False], ids=["locked", "unlocked"])
-def locking(request, settings) -> bool:
-    settings.PASSBOOK_LOCKING = request.param
-    return request.param
+    """Pause between reading (capacity, credits) and writing, in every run."""
+    widen_race_window(monkeypatch, bookings, "_create")
 
 
 class Race:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import IntegrityError
 
 from passbook import jobs
 from passbook.jobs import run_all
@@ -14,7 +15,7 @@ from passbook.services import subscriptions
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory, ProductFactory
 from tests.integration.helpers import refused
-from tests.threads import run_together
+from tests.threads import run_together, widen_race_window
 
 
 def at(*args):
@@ -170,16 +171,21 @@ def test_inactive_plans_cannot_be_started(business, customer, monthly):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_job_runs_renew_exactly_once(business, monthly):
+def test_concurrent_job_runs_renew_exactly_once(business, monthly, locking, monkeypatch):
     customers = CustomerFactory.create_batch(5)
     with at(2027, 1, 1):
         for c in customers:
             subscriptions.start(c.id, monthly.id)
+    widen_race_window(monkeypatch, subscriptions, "_issue")
 
     def run(_n):
         with at(2027, 2, 1):
             run_all()
 
+    if not locking:  # every run found the same periods due; the constraint stops the rest
+        with pytest.raises(IntegrityError, match="one_pass_per_subscription_period"):
+            run_together(4, run)
+        return
     run_together(4, run)
     assert Pass.objects.count() == Renewal.objects.count() == 10
     assert all(len(periods(c)) == 2 for c in customers)
