@@ -3,11 +3,13 @@
 import json
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from passbook import clock
-from passbook.models import ApiToken, Pass
+from passbook.models import ApiToken, Pass, User
 from tests.api.conftest import Api
 from tests.factories import SessionFactory
 
@@ -161,6 +163,18 @@ def test_tokens_are_printed_once_stored_hashed_and_revocable(db, capsys):
     assert api.get("/categories").status_code == 401
     bad = Api(Client(), {"Authorization": "Bearer pbk_not-a-token"})
     assert bad.get("/categories").status_code == 401
+
+
+def test_a_token_for_a_named_user_takes_their_role_and_never_more(db, capsys):
+    User.objects.create_user("desk", role=User.Role.FRONTDESK)
+    User.objects.create_user("shopper")  # a customer's login: no role
+    call_command("create-token", "--user", "desk")
+    assert ApiToken.objects.get().role == User.Role.FRONTDESK
+    with pytest.raises(CommandError, match="higher role than its user"):
+        call_command("create-token", "--user", "desk", "--role", "owner")
+    with pytest.raises(CommandError, match="No active staff user"):
+        call_command("create-token", "--user", "shopper", "--role", "frontdesk")
+    assert ApiToken.objects.count() == 1
 
 
 def test_a_sold_product_is_archived_not_deleted(owner, studio):

@@ -1,8 +1,9 @@
 """Idempotency-Key: replay, conflict, scope, failures, and concurrent duplicates."""
 
 import pytest
+from django.db import connection
 
-from passbook.models import Booking, IdempotencyRecord, PassEntry, Session
+from passbook.models import Booking, IdempotencyRecord, PassEntry, Payment, Session
 from tests.api.conftest import staff_api
 from tests.factories import SessionFactory
 from tests.threads import run_together
@@ -56,11 +57,50 @@ def test_a_bad_key_is_refused(owner, studio):
     assert response.status_code == 422 and not Booking.objects.filter(session=studio.free).exists()
 
 
+@pytest.fixture(params=[True, False], ids=["claimed", "unclaimed"])
+def claiming(request):
+    """The claim is the unique (caller, key) index: a request inserts its key first, and a
+    concurrent one with the same key waits on the index, then replays the answer. The
+    unclaimed run drops the index for the test, to show the race it prevents."""
+    if request.param:
+        yield True
+        return
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT idempotency_key_per_caller")
+    try:
+        yield False
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT idempotency_key_per_caller UNIQUE (scope, key)"
+            )
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_16_concurrent_same_key_requests_have_one_effect(studio):
+def test_16_concurrent_same_key_requests_have_one_effect(studio, claiming):
+    owner = staff_api("owner")
+    path = f"/passes/{studio.pass_a.id}/payments"
+    body = {"amount": "1.00", "method": "cash"}
+    responses = run_together(16, lambda _n: owner.post(path, body, **{"Idempotency-Key": "p"}))
+    payments = Payment.objects.filter(customer_pass=studio.pass_a, amount=1).count()
+    if not claiming:  # every request ran: the money was taken many times
+        assert payments > 1
+        return
+    assert [r.status_code for r in responses] == [201] * 16
+    assert len({r.json()["id"] for r in responses}) == 1 and payments == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_16_concurrent_same_key_bookings_book_once_and_all_hear_so(studio, claiming):
     owner = staff_api("owner")
     responses = run_together(16, lambda _n: _book(owner, studio, "rush-1"))
+    if not claiming:  # the repeats were refused as already booked: the caller cannot tell
+        assert sorted({r.status_code for r in responses}) == [201, 409]
+        return
     assert [r.status_code for r in responses] == [201] * 16
     assert len({r.json()["id"] for r in responses}) == 1
     assert Booking.objects.filter(session=studio.free).count() == 1

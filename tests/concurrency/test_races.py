@@ -9,7 +9,7 @@ that the race is real and that these tests can fail.
 import random
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,7 +22,7 @@ from passbook.services import bookings, passes
 from passbook.services.errors import DomainError
 from passbook.services.verify import problems
 from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory
-from tests.threads import widen_race_window
+from tests.threads import run_together, widen_race_window
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -158,3 +158,27 @@ def test_capacity_and_credits_binding_at_once(business, locking, customers, cred
         _assert_clean()
     else:
         assert max(per_session) > 5 or list(problems())
+
+
+def test_8_redemptions_of_one_voucher_at_once_credit_it_once(business, locking, monkeypatch):
+    from passbook.services import credit, vouchers
+
+    code = vouchers.create(value=Decimal("50"), expires_on=date(2099, 1, 1)).code
+    customer = CustomerFactory()
+    widen_race_window(monkeypatch, credit, "add")
+    redeemed, refused = [], []
+
+    def redeem(n: int) -> None:
+        try:
+            vouchers.redeem(code, customer.id, who=f"device-{n}")
+            redeemed.append(n)
+        except DomainError as exc:
+            refused.append(exc.code)
+
+    run_together(8, redeem)
+    balance = credit.balance(customer)
+    if locking:
+        assert len(redeemed) == 1 and refused == ["invalid_voucher"] * 7
+        assert balance == Decimal("50")
+    else:  # every device read an unused voucher: the gift was paid out several times
+        assert len(redeemed) > 1 and balance > Decimal("50")

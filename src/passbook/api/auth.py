@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from passbook.models import ApiToken, Business, Customer, User
+from passbook.models.people import ROLE_RANK, at_least
 from passbook.services import errors
 
-RANK: dict[str, int] = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
 CUSTOMER = "customer"
 
 
@@ -21,11 +21,11 @@ class Caller:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in RANK
+        return self.role in ROLE_RANK
 
     def require(self, role: str) -> None:
         """Staff of at least `role`, or Forbidden."""
-        if RANK.get(self.role, 0) < RANK[role]:
+        if not at_least(self.role, role):
             raise errors.Forbidden(
                 f"This needs the {User.Role(role).label.lower()} role or higher."
             )

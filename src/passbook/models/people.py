@@ -18,6 +18,15 @@ class User(AbstractUser):
         return bool(self.role)
 
 
+# Each role can do everything the roles below it can.
+ROLE_RANK: dict[str, int] = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
+
+
+def at_least(role: str, needed: str) -> bool:
+    """Does `role` (a User.Role value, or anything else for none) include `needed`?"""
+    return ROLE_RANK.get(role, 0) >= ROLE_RANK[needed]
+
+
 class Customer(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)

@@ -1,4 +1,5 @@
-"""Row locks in one fixed order: sessions (by id), then the customer (DESIGN.md §4).
+"""Row locks in one fixed order: sessions (by id), or a gift voucher, then the customer
+(DESIGN.md §4).
 
 Every service takes its locks here. The customer row guards everything that customer
 owns (passes, bookings, subscriptions): to change one of those, `*_for_update` reads the
@@ -18,7 +19,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import OperationalError
 from django.db.models import Model, QuerySet
 
-from passbook.models import Booking, Customer, Pass, Session, Subscription
+from passbook.models import Booking, Customer, GiftVoucher, Pass, Session, Subscription
 from passbook.services import errors
 
 M = TypeVar("M", bound=Model)
@@ -67,6 +68,18 @@ def customers(ids: Iterable[int]) -> None:
 def customer(customer_id: int) -> Customer:
     qs = _locking(Customer.objects.all())
     return _waiting(lambda: _get(qs, customer_id, "No such customer."))
+
+
+def voucher(code: str) -> GiftVoucher | None:
+    """Lock a gift voucher by its code (before its redeemer, the customer), or None."""
+    qs = _locking(GiftVoucher.objects.filter(code=code))
+    return _waiting(qs.first)
+
+
+def claim(qs: QuerySet[M]) -> QuerySet[M]:
+    """A work queue's claim: the rows no other transaction holds, locked so that other
+    runs skip them instead of waiting (and never handle the same row twice)."""
+    return qs.select_for_update(skip_locked=True) if settings.PASSBOOK_LOCKING else qs
 
 
 def pass_for_update(pass_id: int) -> Pass:

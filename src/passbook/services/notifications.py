@@ -8,7 +8,7 @@ from django.db import transaction
 
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Notification, Pass
-from passbook.services import bulk
+from passbook.services import bulk, locks
 
 RETRY_AFTER = [
     timedelta(minutes=1),
@@ -107,11 +107,8 @@ def deliver(batch: int = 50) -> tuple[int, int]:
     sent = failed = 0
     while True:
         with transaction.atomic():
-            due = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(sent_at__isnull=True, due_at__lte=clock.now())
-                .order_by("due_at", "id")[:batch]
-            )
+            queue = Notification.objects.filter(sent_at__isnull=True, due_at__lte=clock.now())
+            due = list(locks.claim(queue.order_by("due_at", "id"))[:batch])
             for message in due:
                 if _send(message):
                     sent += 1

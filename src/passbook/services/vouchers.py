@@ -106,7 +106,7 @@ def redeem(code: str, customer_id: int, *, who: str, actor: User | None = None):
 
 @transaction.atomic
 def _redeem(code: str, customer_id: int, actor: User | None):
-    voucher = GiftVoucher.objects.select_for_update().filter(code=code).first()
+    voucher = locks.voucher(code)
     if voucher is None:
         raise errors.InvalidVoucher()
     if voucher.redeemed_at is not None:

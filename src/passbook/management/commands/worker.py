@@ -8,6 +8,7 @@ from passbook.management.base import PassbookCommand
 
 class Command(PassbookCommand):
     help = "Run the jobs in a loop (`passbook run-jobs` every --every seconds)."
+    reads_settings_once = False  # a studio's changed settings apply from the next round
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=float, default=60.0)

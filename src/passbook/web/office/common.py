@@ -9,8 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
 
 from passbook.models import Business, User
-
-RANK: dict[str, int] = {User.Role.FRONTDESK: 1, User.Role.MANAGER: 2, User.Role.OWNER: 3}
+from passbook.models.people import at_least
 
 
 class StaffRequest(HttpRequest):
@@ -28,7 +27,7 @@ def staff(role: str = User.Role.FRONTDESK) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if RANK.get(request.user.role, 0) < RANK[role]:
+            if not at_least(request.user.role, role):
                 raise PermissionDenied(f"This needs the {User.Role(role).label} role.")
             return view(request, *args, **kwargs)
 
@@ -38,7 +37,7 @@ def staff(role: str = User.Role.FRONTDESK) -> Callable:
 
 
 def can(user: User, role: str) -> bool:
-    return RANK.get(getattr(user, "role", ""), 0) >= RANK[role]
+    return at_least(getattr(user, "role", ""), role)
 
 
 def business_context(request: HttpRequest) -> dict:
