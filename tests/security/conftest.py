@@ -1,1 +1,2 @@
+from tests.portal.conftest import portal  # noqa: F401 - fixtures shared with portal tests
 from tests.web.conftest import clients, office  # noqa: F401 - fixtures shared with web tests

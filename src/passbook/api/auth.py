@@ -43,7 +43,8 @@ class ApiRequest(HttpRequest):
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
         found = ApiToken.find(token)
-        return _signed_in(request, Caller(found.user, found.role) if found else None)
+        power = found.power if found else None
+        return _signed_in(request, Caller(found.user, power) if found and power else None)
 
 
 class BrowserSession(SessionAuth):
@@ -73,6 +74,6 @@ def caller_scope(request: HttpRequest) -> str | None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = ApiToken.find(header[7:].strip())
-        return f"token:{token.id}" if token else None
+        return f"token:{token.id}" if token and token.power else None
     user = getattr(request, "user", None)
     return f"user:{user.id}" if user is not None and user.is_authenticated else None

@@ -4,7 +4,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from passbook.models.people import User
+from passbook.models.people import User, at_least
 
 
 def _digest(raw: str) -> str:
@@ -30,6 +30,15 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.role}{', revoked' if self.revoked_at else ''})"
+
+    @property
+    def power(self) -> str | None:
+        """What the token may do now: the lesser of the role it was issued with and its
+        user's current role, so demoting or removing a staff member limits their tokens
+        at once; None once the user holds no staff role."""
+        if not at_least(self.user.role, User.Role.FRONTDESK):
+            return None
+        return self.role if at_least(self.user.role, self.role) else self.user.role
 
     @classmethod
     def issue(cls, user: User, role: str, name: str = "") -> tuple["ApiToken", str]:

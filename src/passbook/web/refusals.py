@@ -12,9 +12,9 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from passbook.services.errors import DomainError
+from passbook.web.paths import referring_path
 
 T = TypeVar("T")
 
@@ -72,10 +72,7 @@ class RefusalMiddleware:
         if not isinstance(exc, DomainError):
             return None
         status = 503 if exc.retryable else 409
-        back = request.headers.get("Referer", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = "/"
-        context = {"message": exc.message, "back": back}
+        context = {"message": exc.message, "back": referring_path(request, "/")}
         response = render(request, "passbook/refused.html", context, status=status)
         if exc.retryable:
             response["Retry-After"] = "1"

@@ -1,8 +1,8 @@
 """Sales › Passes and the pass ticket (Nabooki's booking ticket: Sessions, Payments, History)."""
 
-import csv
 from datetime import datetime, time, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -19,6 +19,7 @@ from passbook.rules.status import pass_status
 from passbook.services import bookings, passes, payments
 from passbook.services.facts import pass_facts
 from passbook.services.payments import PaymentInput
+from passbook.web.exports import csv_download
 from passbook.web.office import forms
 from passbook.web.office.common import staff
 from passbook.web.refusals import attempt
@@ -103,49 +104,47 @@ def pass_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+PASS_COLUMNS = [
+    "Pass id",
+    "Customer",
+    "Pass",
+    "Total",
+    "Booked",
+    "Used",
+    "Remaining",
+    "Valid until",
+    "Price",
+    "Paid",
+    "Payment",
+    "Status",
+]
+
+
 @staff()
 def pass_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV, the same rows as on screen (all pages)."""
     _form, qs = _filtered(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="passes.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "Pass id",
-            "Customer",
-            "Pass",
-            "Total",
-            "Booked",
-            "Used",
-            "Remaining",
-            "Valid until",
-            "Price",
-            "Paid",
-            "Payment",
-            "Status",
-        ]
-    )
     now, tz = clock.now(), Business.current().tz
-    for p in qs.iterator(chunk_size=1000):
-        row = _row(p, now)
-        writer.writerow(
-            [
-                p.id,
-                p.customer.name,
-                p.name,
-                p.total if p.total is not None else "Unlimited",
-                p.held,
-                p.used,
-                p.remaining if p.remaining is not None else "Unlimited",
-                p.expires_at.astimezone(tz).date().isoformat() if p.expires_at else "",
-                p.price,
-                p.amount_paid,
-                row["payment"].label,
-                row["status"].label,
-            ]
-        )
-    return response
+    rows = (_csv_row(p, now, tz) for p in qs.iterator(chunk_size=1000))
+    return csv_download("passes.csv", PASS_COLUMNS, rows)
+
+
+def _csv_row(p: Pass, now: datetime, tz: ZoneInfo) -> list[object]:
+    row = _row(p, now)
+    return [
+        p.id,
+        p.customer.name,
+        p.name,
+        p.total if p.total is not None else "Unlimited",
+        p.held,
+        p.used,
+        p.remaining if p.remaining is not None else "Unlimited",
+        p.expires_at.astimezone(tz).date().isoformat() if p.expires_at else "",
+        p.price,
+        p.amount_paid,
+        row["payment"].label,
+        row["status"].label,
+    ]
 
 
 # The ticket --------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Owner reports with server-drawn bar charts (no script, so the CSP holds) and CSV."""
 
-import csv
 from datetime import date
 
 from django import forms as django_forms
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from passbook import reports
 from passbook.models import User
+from passbook.web.exports import csv_download
 from passbook.web.office.common import staff
 from passbook.web.office.forms import DATE, Form
 
@@ -51,9 +51,4 @@ def report_csv(request: HttpRequest, name: str) -> HttpResponse:
     if name not in tables:
         raise Http404("No such report.")
     table = tables[name]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{start}-{end}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
-    return response
+    return csv_download(f"{name}-{start}-{end}.csv", table.columns, table.rows)

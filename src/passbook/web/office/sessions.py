@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from passbook import clock
@@ -19,6 +18,7 @@ from passbook.services.schedule import SessionInput
 from passbook.web.office import forms
 from passbook.web.office.common import StaffRequest, staff
 from passbook.web.office.passes import BOOKING_ACTIONS
+from passbook.web.paths import local_path
 from passbook.web.refusals import attempt, refusals
 
 
@@ -161,10 +161,8 @@ def booking_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     if request.htmx:  # the row shows the outcome in place, refusals included
         error = " ".join(refusals(request))
         return render(request, "office/_roster_row.html", {"b": booking, "error": error})
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = f"/office/sessions/{booking.session_id}/"
-    return redirect(back)
+    roster = f"/office/sessions/{booking.session_id}/"
+    return redirect(local_path(request, request.POST.get("next"), roster))
 
 
 @staff()

@@ -24,6 +24,7 @@ from passbook.queries import sessions_with_places
 from passbook.services import accounts, bookings, credit, passes, vouchers
 from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
+from passbook.web.paths import local_path
 from passbook.web.portal import forms
 from passbook.web.refusals import attempt
 
@@ -157,7 +158,7 @@ def book(request: CustomerRequest, session_id: int) -> HttpResponse:
         lambda: bookings.book(request.customer.id, session_id, actor=request.user),
         _booked,
     )
-    return redirect(request.POST.get("back") or "portal:timetable")
+    return redirect(local_path(request, request.POST.get("back"), "portal:timetable"))
 
 
 def _booked(b: Booking) -> str:
