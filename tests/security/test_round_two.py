@@ -7,9 +7,9 @@ import io
 import pytest
 from django.test import Client
 
-from passbook.models import ApiToken, Customer, Pass, User
+from passbook.models import ApiToken, Customer, Pass, Staff, User
 from passbook.web.exports import FORMULA_STARTS, safe_cell
-from tests.api.conftest import Api
+from tests.api.conftest import Api, customer_api, staff_api
 from tests.portal.conftest import logged_in, sell
 
 OFF_SITE = ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
@@ -85,3 +85,26 @@ def test_a_deactivated_users_tokens_stop_at_once(office):
     User.objects.filter(pk=user.pk).update(is_active=False)
     api = Api(Client(), {"Authorization": f"Bearer {raw}"})
     assert api.get("/categories").status_code == 401
+
+
+@pytest.mark.parametrize("field", ["notes", "email"])
+def test_a_customer_cannot_change_the_studios_notes_or_their_email(studio, field):
+    me = customer_api(studio.a)
+    refused = me.call("PATCH", f"/customers/{studio.a.id}", {field: "changed@example.com"})
+    assert refused.status_code == 403 and refused.json()["fields"] == [field]
+    assert getattr(Customer.objects.get(pk=studio.a.pk), field) != "changed@example.com"
+    allowed = me.call("PATCH", f"/customers/{studio.a.id}", {"phone": "0400 111 222"})
+    assert allowed.status_code == 200 and allowed.json()["phone"] == "0400 111 222"
+    staff = staff_api("frontdesk").call(
+        "PATCH", f"/customers/{studio.a.id}", {field: "ada@example.org"}
+    )
+    assert staff.status_code == 200
+
+
+def test_customers_see_who_teaches_but_not_staff_emails(studio):
+    maya = Staff.objects.create(name="Maya", email="maya@studio.example")
+    seen = customer_api(studio.a).get("/staff").json()
+    assert "Maya" in [s["name"] for s in seen] and {s["email"] for s in seen} == {""}
+    assert customer_api(studio.a).get(f"/staff/{maya.id}").json()["email"] == ""
+    staff_view = staff_api("frontdesk").get(f"/staff/{maya.id}").json()
+    assert staff_view["email"] == "maya@studio.example"

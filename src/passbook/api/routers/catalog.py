@@ -28,22 +28,33 @@ MANAGER = User.Role.MANAGER
 
 
 def crud(
-    path: str, name: str, model: type[M], schema_in: type[Schema], schema_out: type[Schema]
+    path: str,
+    name: str,
+    model: type[M],
+    schema_in: type[Schema],
+    schema_out: type[Schema],
+    staff_only: tuple[str, ...] = (),
 ) -> None:
     """List, read, create, update and delete for a simple catalog record.
 
-    Everyone signed in may read (customers see the timetable's names); managers write.
+    Everyone signed in may read (customers see the timetable's names), except the
+    `staff_only` fields, which customers get empty; managers write.
     """
 
     rows = model._default_manager  # typed on every model, unlike `objects`
 
+    def shown(request, row: M) -> object:
+        if not staff_only or caller(request).is_staff:
+            return row
+        return schema_out.from_orm(row).dict() | dict.fromkeys(staff_only, "")
+
     @router.get(path, response=responds(200, list_of(schema_out)), operation_id=f"list_{name}")
     def list_all(request):
-        return rows.all()
+        return [shown(request, row) for row in rows.all()]
 
     @router.get(f"{path}/{{pk}}", response=responds(200, schema_out), operation_id=f"get_{name}")
     def get(request, pk: QueryId):
-        return one(rows.all(), pk, name.replace("_", " "))
+        return shown(request, one(rows.all(), pk, name.replace("_", " ")))
 
     @router.post(path, response=responds(201, schema_out), operation_id=f"create_{name}")
     def create(request, body: schema_in):  # type: ignore[valid-type]  # a class chosen at run time
@@ -69,7 +80,7 @@ def crud(
 
 crud("/categories", "category", Category, CategoryIn, CategoryOut)
 crud("/class-types", "class_type", ClassType, ClassTypeIn, ClassTypeOut)
-crud("/staff", "staff", Staff, StaffIn, StaffOut)
+crud("/staff", "staff", Staff, StaffIn, StaffOut, staff_only=("email",))
 crud("/resources", "resource", Resource, ResourceIn, ResourceOut)
 
 

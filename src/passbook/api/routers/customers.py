@@ -22,7 +22,7 @@ from passbook.api.schemas import (
     partial,
 )
 from passbook.models import Customer, User
-from passbook.services import records
+from passbook.services import errors, records
 from passbook.services.explain import explain
 
 CustomerPatch = partial(CustomerIn)
@@ -58,14 +58,23 @@ def get_customer(request, pk: QueryId):
     return one(own_customers(request), pk, "customer")
 
 
+SELF_SERVICE = {"first_name", "last_name", "phone"}
+
+
 @router.patch("/customers/{pk}", response=responds(200, CustomerOut))
 def update_customer(
     request,
     pk: QueryId,
     body: CustomerPatch,  # type: ignore[valid-type]  # a class made at run time by partial()
 ):
-    """Staff, or the customer themselves."""
-    return records.save(one(own_customers(request), pk, "customer"), sent(body))
+    """Staff, or the customer themselves: their name and phone (the notes are the
+    studio's, and the email address messages go to is changed by the studio)."""
+    changes = sent(body)
+    if not caller(request).is_staff and (kept := sorted(set(changes) - SELF_SERVICE)):
+        raise errors.Forbidden(
+            f"Customers may change their name and phone, not {', '.join(kept)}.", fields=kept
+        )
+    return records.save(one(own_customers(request), pk, "customer"), changes)
 
 
 @router.delete("/customers/{pk}", response=responds(204, None))
