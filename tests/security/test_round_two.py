@@ -7,7 +7,8 @@ import io
 import pytest
 from django.test import Client
 
-from passbook.models import ApiToken, Customer, Pass, Staff, User
+from passbook.models import ApiToken, Customer, Pass, Staff, User, VoucherAttempt
+from passbook.services import vouchers
 from passbook.web.exports import FORMULA_STARTS, safe_cell
 from tests.api.conftest import Api, customer_api, staff_api
 from tests.portal.conftest import logged_in, sell
@@ -108,3 +109,15 @@ def test_customers_see_who_teaches_but_not_staff_emails(studio):
     assert customer_api(studio.a).get(f"/staff/{maya.id}").json()["email"] == ""
     staff_view = staff_api("frontdesk").get(f"/staff/{maya.id}").json()
     assert staff_view["email"] == "maya@studio.example"
+
+
+def test_wrong_voucher_guesses_count_even_through_the_idempotent_path(studio):
+    me = customer_api(studio.a)
+    guess = {"code": "AAAA-BBBB-CCCC", "customer_id": studio.a.id}
+    answers = [
+        me.post("/vouchers/redeem", guess, **{"Idempotency-Key": f"g{n}"})
+        for n in range(vouchers.MAX_FAILURES + 1)
+    ]
+    codes = [a.json()["code"] for a in answers]
+    assert codes == ["invalid_voucher"] * vouchers.MAX_FAILURES + ["too_many_attempts"]
+    assert VoucherAttempt.objects.count() == vouchers.MAX_FAILURES

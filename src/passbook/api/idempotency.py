@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from passbook.api.auth import caller_scope
 from passbook.api.problems import problem
 from passbook.models import IdempotencyRecord
-from passbook.services import errors
+from passbook.services import durable, errors
 
 HEADER = "Idempotency-Key"
 
@@ -39,7 +39,8 @@ class IdempotencyMiddleware:
         scope = caller_scope(request)
         if scope is None:
             return self.get_response(request)  # answered 401 by the API
-        return self._once(request, scope, key, _fingerprint(request))
+        with durable.request_scope():  # what must outlive a rollback is written after it
+            return self._once(request, scope, key, _fingerprint(request))
 
     @transaction.atomic
     def _once(self, request, scope: str, key: str, fingerprint: str) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.db import transaction
 from passbook import clock
 from passbook.models import Business, Customer, GiftVoucher, PassProduct, User, VoucherAttempt
 from passbook.rules.calendar import local_date
-from passbook.services import credit, errors, locks
+from passbook.services import credit, durable, errors, locks
 from passbook.services.passes import issue_paid_by_voucher
 from passbook.services.payments import PaymentInput, add_voucher_payment
 
@@ -100,7 +100,8 @@ def redeem(code: str, customer_id: int, *, who: str, actor: User | None = None):
     try:
         return _redeem(normalise(code), customer_id, actor)
     except errors.InvalidVoucher:
-        VoucherAttempt.objects.create(who=who, at=clock.now())  # outside the rollback
+        at = clock.now()
+        durable.record(lambda: VoucherAttempt.objects.create(who=who, at=at))
         raise
 
 
