@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from passbook.models import Booking, User
+from passbook.models import ApiToken, Booking, User
 from passbook.services import bookings, errors
 from tests.api.conftest import staff_api
 from tests.factories import CustomerFactory, SessionFactory
@@ -20,8 +20,16 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @contextmanager
 def held(table: str, row_id: int) -> Iterator[None]:
-    """Another connection locks the row, as a stuck transaction would; ours gives up on
-    waiting after 0.2 s instead of the default few seconds."""
+    """Another connection locks the row, as a stuck transaction would."""
+    with stuck_transaction() as other:
+        other.execute(f"SELECT id FROM passbook_{table} WHERE id = %s FOR UPDATE", [row_id])
+        yield
+
+
+@contextmanager
+def stuck_transaction() -> Iterator[psycopg.Connection]:
+    """Another connection with a transaction left open; ours gives up on waiting for it
+    after 0.2 s instead of the default few seconds."""
     db = settings.DATABASES["default"]
     other = psycopg.connect(
         dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"], autocommit=False
@@ -29,8 +37,7 @@ def held(table: str, row_id: int) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '200ms'")
     try:
-        other.execute(f"SELECT id FROM passbook_{table} WHERE id = %s FOR UPDATE", [row_id])
-        yield
+        yield other
     finally:
         other.rollback()
         other.close()
@@ -78,4 +85,20 @@ def test_a_page_says_to_try_again(stuck):
     with held("session", session.id):
         page = client.post(f"/office/sessions/{session.id}/book/", form)
     assert page.status_code == 200 and "try again in a moment" in page.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_a_repeat_of_a_request_still_running_answers_503_not_a_crash(stuck):
+    session, customer = stuck
+    owner = staff_api("owner")
+    scope = f"token:{ApiToken.objects.get().id}"
+    body = {"customer_id": customer.id, "session_id": session.id, "paid_by": "drop_in"}
+    with stuck_transaction() as first:  # the first request with this key, not yet done
+        first.execute(
+            "INSERT INTO passbook_idempotencyrecord (scope, key, fingerprint, content_type,"
+            " body, created_at) VALUES (%s, 'k', 'f', '', '', now())",
+            [scope],
+        )
+        response = owner.post("/bookings", body, **{"Idempotency-Key": "k"})
+    assert response.status_code == 503 and response.json()["code"] == "busy"
     assert not Booking.objects.exists()

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from passbook.api.auth import caller_scope
 from passbook.api.problems import problem
 from passbook.models import IdempotencyRecord
-from passbook.services import durable, errors
+from passbook.services import durable, errors, locks
 
 HEADER = "Idempotency-Key"
 
@@ -40,14 +40,19 @@ class IdempotencyMiddleware:
         if scope is None:
             return self.get_response(request)  # answered 401 by the API
         with durable.request_scope():  # what must outlive a rollback is written after it
-            return self._once(request, scope, key, _fingerprint(request))
+            try:
+                return self._once(request, scope, key, _fingerprint(request))
+            except errors.Busy as exc:  # waited too long on the same key's first request
+                return problem(exc)
 
     @transaction.atomic
     def _once(self, request, scope: str, key: str, fingerprint: str) -> HttpResponse:
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    scope=scope, key=key, fingerprint=fingerprint
+                record = locks.waiting(
+                    lambda: IdempotencyRecord.objects.create(
+                        scope=scope, key=key, fingerprint=fingerprint
+                    )
                 )
         except IntegrityError:
             return _replay(IdempotencyRecord.objects.get(scope=scope, key=key), fingerprint)

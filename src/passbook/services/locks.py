@@ -28,8 +28,8 @@ T = TypeVar("T")
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout runs out
 
 
-def _waiting(read: Callable[[], T]) -> T:
-    """Run a locking read; a lock held past the timeout becomes errors.Busy."""
+def waiting(read: Callable[[], T]) -> T:
+    """Run a statement that may wait on a lock; a wait past the timeout is errors.Busy."""
     try:
         return read()
     except OperationalError as exc:
@@ -48,7 +48,7 @@ def sessions(ids: Iterable[int]) -> dict[int, Session]:
     """Lock sessions in id order; their class types come in the same round trip."""
     wanted = sorted(set(ids))
     qs = Session.objects.select_related("class_type").filter(id__in=wanted).order_by("id")
-    found = _waiting(lambda: {s.id: s for s in _locking(qs)})
+    found = waiting(lambda: {s.id: s for s in _locking(qs)})
     missing = [i for i in wanted if i not in found]
     if missing:
         raise errors.NotFound("No such session.", session_ids=missing)
@@ -62,18 +62,18 @@ def session(session_id: int) -> Session:
 def customers(ids: Iterable[int]) -> None:
     """Lock several customers, in id order (a batch job's alternative to one at a time)."""
     qs = _locking(Customer.objects.filter(id__among=sorted(set(ids))).order_by("id"))
-    _waiting(lambda: list(qs.values("id")))
+    waiting(lambda: list(qs.values("id")))
 
 
 def customer(customer_id: int) -> Customer:
     qs = _locking(Customer.objects.all())
-    return _waiting(lambda: _get(qs, customer_id, "No such customer."))
+    return waiting(lambda: _get(qs, customer_id, "No such customer."))
 
 
 def voucher(code: str) -> GiftVoucher | None:
     """Lock a gift voucher by its code (before its redeemer, the customer), or None."""
     qs = _locking(GiftVoucher.objects.filter(code=code))
-    return _waiting(qs.first)
+    return waiting(qs.first)
 
 
 def claim(qs: QuerySet[M]) -> QuerySet[M]:
