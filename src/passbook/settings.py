@@ -1,6 +1,7 @@
 """Django settings. Everything that differs between machines comes from the environment."""
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -13,12 +14,34 @@ def _env_flag(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = _env_flag("PASSBOOK_DEBUG", True)
-DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
-SECRET_KEY = os.environ.get("PASSBOOK_SECRET_KEY", DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+def local_secret(path: Path) -> str:
+    """A random secret key made on first use and kept in `path`, readable by its owner
+    only. Linked into place whole, so processes starting together all read the same key."""
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(secrets.token_urlsafe(64))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+# Debug pages show settings and code: only when asked for, never by default.
+DEBUG = _env_flag("PASSBOOK_DEBUG", False)
+LOOPBACK = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = os.environ.get("PASSBOOK_ALLOWED_HOSTS", ",".join(LOOPBACK)).split(",")
+# Served to this machine only (the README's try-it setup): plain HTTP is fine there, so the
+# HTTPS-only protections below apply as soon as the app answers to any other host name.
+LOCAL_ONLY = set(ALLOWED_HOSTS) <= set(LOOPBACK)
+SECRET_KEY = os.environ.get("PASSBOOK_SECRET_KEY") or ""
+if not SECRET_KEY and not LOCAL_ONLY:
     raise ImproperlyConfigured("Set PASSBOOK_SECRET_KEY (50+ random characters) in production.")
-ALLOWED_HOSTS = os.environ.get("PASSBOOK_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+if not SECRET_KEY:  # a key of this installation's own, kept beside it, never a shared one
+    SECRET_KEY = local_secret(Path.cwd() / ".passbook-secret-key")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "passbook.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "passbook.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -159,7 +183,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:  # production: HTTPS only
+if not (DEBUG or LOCAL_ONLY):  # production: HTTPS only
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _env_flag("PASSBOOK_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("PASSBOOK_HSTS_SECONDS", str(365 * 24 * 3600)))
@@ -185,3 +209,25 @@ PASSBOOK_EXPIRING_NOTICE_DAYS = int(os.environ.get("PASSBOOK_EXPIRING_NOTICE_DAY
 PASSBOOK_PAYMENT_PROVIDER = os.environ.get(
     "PASSBOOK_PAYMENT_PROVIDER", "passbook.payment_providers.OfflineProvider"
 )
+
+# Errors (with their tracebacks) and warnings go to stderr, each line with its request's
+# id, whatever DEBUG says; gunicorn passes stderr on to the service's log.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "passbook.logs.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "passbook": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}

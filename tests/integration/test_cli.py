@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -44,9 +45,24 @@ def test_serve_answers_on_its_port_and_names_the_back_office(studio):
         assert "Staff log in" in _get_when_up(f"http://127.0.0.1:{port}/office/login/")
         printed = [server.stdout.readline() for _ in range(2)]
         assert f"http://127.0.0.1:{port}/office/" in printed[1]
+        _safe_by_default(f"http://127.0.0.1:{port}")
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _safe_by_default(base: str) -> None:
+    """No debug pages unless asked for, yet plain HTTP works on this machine's own address:
+    cookies are not marked Secure (so logins work) and nothing redirects to HTTPS."""
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{base}/no-such-page/", timeout=5)
+    body = missing.value.read().decode()
+    assert missing.value.code == 404 and "Traceback" not in body and len(body) < 2000
+    assert missing.value.headers["X-Request-ID"]
+    with urllib.request.urlopen(f"{base}/office/login/", timeout=5) as page:
+        assert page.url.startswith("http://")
+        cookies = page.headers.get_all("Set-Cookie")
+    assert any("csrftoken" in c for c in cookies) and not any("Secure" in c for c in cookies)
 
 
 def _get_when_up(url: str) -> str:

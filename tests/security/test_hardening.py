@@ -1,5 +1,6 @@
 """Hardening: deploy settings, CSP, login behaviour, sessions, CSRF, hostile input."""
 
+import json
 import os
 import re
 import secrets
@@ -43,11 +44,45 @@ def test_deploy_check_is_clean_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_refuses_the_development_secret():
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = _production_env()
     del env["PASSBOOK_SECRET_KEY"]
-    result = subprocess.run([*CLI, "check"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*CLI, "check"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "PASSBOOK_SECRET_KEY" in result.stderr
+
+
+SHOW_SETTINGS = (
+    "import django, json; django.setup(); from django.conf import settings as s;"
+    " print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECRET_KEY]))"
+)
+
+
+def test_the_defaults_are_safe_and_still_work_over_http_on_this_machine(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSBOOK_")}
+    env["DJANGO_SETTINGS_MODULE"] = "passbook.settings"
+
+    def settings_in(folder):
+        shown = subprocess.run(
+            [sys.executable, "-c", SHOW_SETTINGS],
+            env=env,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return json.loads(shown.stdout)
+
+    debug, secure_cookie, https_redirect, key = settings_in(tmp_path)
+    assert (debug, secure_cookie, https_redirect) == (False, False, False)
+    kept = tmp_path / ".passbook-secret-key"
+    assert key == kept.read_text() and len(key) >= 50 and kept.stat().st_mode & 0o077 == 0
+    assert settings_in(tmp_path)[3] == key  # the same key next time: sessions survive
+    other = tmp_path / "other"
+    other.mkdir()
+    assert settings_in(other)[3] != key  # never a key shared between installations
 
 
 @pytest.mark.parametrize("path", ["/office/login/", "/portal/login/", "/api/v1/docs", "/"])

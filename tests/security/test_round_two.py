@@ -3,10 +3,13 @@ tokens that never outrank their user."""
 
 import csv
 import io
+import logging
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
+from passbook.logs import RequestIdFilter, request_id
 from passbook.models import ApiToken, Customer, Pass, Staff, User, VoucherAttempt
 from passbook.services import vouchers
 from passbook.web.exports import FORMULA_STARTS, safe_cell
@@ -121,3 +124,19 @@ def test_wrong_voucher_guesses_count_even_through_the_idempotent_path(studio):
     codes = [a.json()["code"] for a in answers]
     assert codes == ["invalid_voucher"] * vouchers.MAX_FAILURES + ["too_many_attempts"]
     assert VoucherAttempt.objects.count() == vouchers.MAX_FAILURES
+
+
+def test_every_answer_carries_a_request_id_that_log_lines_share(db, business):
+    assert len(Client().get("/")["X-Request-ID"]) == 16
+    sent = Client().get("/", headers={"X-Request-ID": "proxy-7f3a"})
+    assert sent["X-Request-ID"] == "proxy-7f3a"
+    forged = Client().get("/", headers={"X-Request-ID": "<script>\n"})
+    assert forged["X-Request-ID"] != "<script>\n"
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "boom", (), None)
+    token = request_id.set("abc123")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        request_id.reset(token)
+    assert record.request_id == "abc123"
+    assert "[%(request_id)s]" in settings.LOGGING["formatters"]["line"]["format"]

@@ -1,6 +1,31 @@
+import re
+import uuid
+
 from django.utils import timezone
 
+from passbook.logs import request_id
 from passbook.models import Business
+
+SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestIdMiddleware:
+    """Every request gets an id (the proxy's X-Request-ID if it sent a sane one): sent back
+    in the response's X-Request-ID and put on every log line, so a user's report of an
+    error can be found in the server's log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sent = request.headers.get("X-Request-ID", "")
+        token = request_id.set(sent if SANE_ID.fullmatch(sent) else uuid.uuid4().hex[:16])
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id.get()
+            return response
+        finally:
+            request_id.reset(token)
 
 
 class BusinessTimeZoneMiddleware:
