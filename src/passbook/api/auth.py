@@ -48,7 +48,14 @@ class BearerToken(HttpBearer):
 
 
 class BrowserSession(SessionAuth):
-    """Django's session cookie; ninja checks the CSRF token on unsafe methods."""
+    """Django's session cookie; ninja checks the CSRF token on unsafe methods, but only
+    for a signed-in session: without one there is nothing to forge, and the answer is
+    401 (sign in), as for a missing or wrong token, not 403."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
         return _signed_in(request, session_caller(request.user))

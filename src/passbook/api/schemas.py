@@ -43,6 +43,7 @@ def _iso(pattern: str, form: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+# Dates outside 2000-2099 are well-formed: the services refuse them (409 invalid_input).
 Day = Annotated[date, _iso(r"^\d{4}-\d{2}-\d{2}$", "YYYY-MM-DD")]
 Moment = Annotated[
     AwareDatetime,

@@ -70,6 +70,21 @@ class IdempotencyKeyReused(DomainError):
     message = "This Idempotency-Key was used with a different request."
 
 
+class MethodNotAllowed(DomainError):
+    code = "method_not_allowed"
+    message = "This address does not answer that method."
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    message = "The request is too large."
+
+
+class ServerError(DomainError):
+    code = "server_error"
+    message = "Something went wrong on our side; it is logged under this request's id."
+
+
 class Busy(DomainError):
     code = "busy"
     message = "Someone else is changing this right now; try again in a moment."

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 from passbook import clock
 from passbook.models import Booking, Pass, PassEntry, User
+from passbook.models.fields import MOST_CREDITS
 from passbook.rules import ledger
 from passbook.rules.ledger import EntryKind
+from passbook.services import errors
 
 
 def append(
@@ -23,6 +25,8 @@ def append(
     """
     entry = ledger.Entry(kind, amount, p.starts_at, p.expires_at)
     after = ledger.apply(p.counters, entry)
+    if max(after.total or 0, after.held, after.used) > MOST_CREDITS:
+        raise errors.InvalidInput(f"A pass holds at most {MOST_CREDITS:,} credits.", field="amount")
     p.total, p.held, p.used = after.total, after.held, after.used
     p.save(update_fields=["total", "held", "used", "starts_at", "expires_at", "voided_at"])
     made = entry_for(p, kind, amount, booking=booking, actor=actor, reason=reason)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from passbook import clock
 from passbook.models import Booking, GiftVoucher, Pass, Payment, User
+from passbook.models.fields import MOST_MONEY
 from passbook.services import errors, locks
 
 
@@ -48,6 +49,8 @@ def _create(payment: PaymentInput, amount: Decimal, actor: User | None, **target
 def add_payment(p: Pass, payment: PaymentInput, actor: User | None) -> Payment:
     """Record money against a pass whose customer is locked by the caller."""
     _validate(payment)
+    if p.amount_paid + payment.amount > MOST_MONEY:
+        raise errors.InvalidInput(f"A pass is paid at most {MOST_MONEY:,}.", field="amount")
     p.amount_paid += payment.amount
     p.save(update_fields=["amount_paid"])
     return _create(payment, payment.amount, actor, customer_id=p.customer_id, customer_pass=p)

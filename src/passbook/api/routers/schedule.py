@@ -10,7 +10,7 @@ from passbook.api.schemas import BookingOut, CancelIn, Day, QueryId, SessionIn, 
 from passbook.models import Business, ClassType, Session, User
 from passbook.queries import sessions_with_places
 from passbook.rules.calendar import local_date
-from passbook.services import locks, schedule
+from passbook.services import errors, locks, schedule
 from passbook.services.schedule import SessionInput
 
 router = Router(tags=["sessions"])
@@ -32,6 +32,7 @@ class SessionFilter(Schema):
 def list_sessions(request, filters: Query[SessionFilter]):
     """Sessions from `start` to `end` (local dates, default: the next 7 days)."""
     tz = Business.current().tz
+    errors.check_days(start=filters.start, end=filters.end)
     start = filters.start or local_date(clock.now(), tz)
     end = filters.end or start + timedelta(days=6)
     qs = sessions().filter(

@@ -18,6 +18,7 @@ from passbook.models import (
 )
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
+from passbook.web.fields import DayField
 
 CREDITS = 8  # digits in all, as the models store credits
 MONEY = 12  # digits in all, as the models store money
@@ -87,8 +88,8 @@ class TotalForm(Form):
 
 
 class ValidityForm(Form):
-    starts_on = forms.DateField(required=False, widget=DATE, label="Starts")
-    expires_on = forms.DateField(required=False, widget=DATE, label="Valid until")
+    starts_on = DayField(required=False, widget=DATE, label="Starts")
+    expires_on = DayField(required=False, widget=DATE, label="Valid until")
     reason = forms.CharField(required=False, max_length=300)
 
 
@@ -102,7 +103,7 @@ class VoidForm(Form):
 
 
 class AddSessionForm(Form):
-    on = forms.DateField(widget=DATE, label="Date")
+    on = DayField(widget=DATE, label="Date")
     at = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Time")
     class_type = forms.ModelChoiceField(queryset=ClassType.objects.all(), label="Service")
     staff = forms.ModelChoiceField(queryset=Staff.objects.filter(active=True), required=False)
@@ -114,9 +115,7 @@ class AddSessionForm(Form):
 class PaymentForm(Form):
     amount = decimal_field(MONEY, Decimal("0.01"))
     method = forms.ChoiceField(choices=Payment.Method.choices)
-    received_on = forms.DateField(
-        required=False, widget=DATE, label="Date", help_text="Empty = now"
-    )
+    received_on = DayField(required=False, widget=DATE, label="Date", help_text="Empty = now")
     note = forms.CharField(required=False, max_length=300)
 
 
@@ -164,7 +163,7 @@ class AddToSessionForm(Form):
 
 
 class BookingFilterForm(Form):
-    on = forms.DateField(required=False, widget=DATE, label="Date")
+    on = DayField(required=False, widget=DATE, label="Date")
     session = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     q = forms.CharField(required=False, max_length=100, label="Customer")
     status = forms.ChoiceField(
@@ -177,7 +176,7 @@ WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat
 
 class SessionForm(Form):
     class_type = forms.ModelChoiceField(queryset=ClassType.objects.all(), label="Class")
-    on = forms.DateField(widget=DATE, label="Date")
+    on = DayField(widget=DATE, label="Date")
     at = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Time")
     staff = forms.ModelChoiceField(queryset=Staff.objects.filter(active=True), required=False)
     resource = forms.ModelChoiceField(queryset=Resource.objects.all(), required=False, label="Room")
@@ -191,7 +190,7 @@ class SessionForm(Form):
         label="Repeat weekly on",
         widget=forms.CheckboxSelectMultiple,
     )
-    until = forms.DateField(required=False, widget=DATE, label="Repeat until")
+    until = DayField(required=False, widget=DATE, label="Repeat until")
 
     def clean(self):
         data = super().clean()
@@ -222,8 +221,8 @@ class SubscribeForm(Form):
 
 
 class FreezeForm(Form):
-    starts_on = forms.DateField(widget=DATE, label="From")
-    ends_on = forms.DateField(widget=DATE, label="To (inclusive)")
+    starts_on = DayField(widget=DATE, label="From")
+    ends_on = DayField(widget=DATE, label="To (inclusive)")
     reason = forms.CharField(max_length=200)
 
 
@@ -243,7 +242,7 @@ class VoucherForm(Form):
     product = forms.ModelChoiceField(
         queryset=PassProduct.objects.filter(archived=False), required=False, label="Pass"
     )
-    expires_on = forms.DateField(widget=DATE)
+    expires_on = DayField(widget=DATE)
     note = forms.CharField(max_length=300, required=False, help_text="e.g. who it is for")
 
 

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django import forms as django_forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,13 +9,14 @@ from django.utils import timezone
 from passbook import reports
 from passbook.models import User
 from passbook.web.exports import csv_download
+from passbook.web.fields import DayField
 from passbook.web.office.common import staff
 from passbook.web.office.forms import DATE, Form
 
 
 class PeriodForm(Form):
-    start = django_forms.DateField(widget=DATE)
-    end = django_forms.DateField(widget=DATE)
+    start = DayField(widget=DATE)
+    end = DayField(widget=DATE)
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,7 @@ from passbook.services import bookings
 from passbook.services import schedule as schedule_service
 from passbook.services.explain import explain
 from passbook.services.schedule import SessionInput
+from passbook.web.fields import day_or
 from passbook.web.office import forms
 from passbook.web.office.common import StaffRequest, staff
 from passbook.web.office.passes import BOOKING_ACTIONS
@@ -26,10 +27,7 @@ from passbook.web.refusals import attempt, refusals
 def schedule(request: HttpRequest, session_form=None) -> HttpResponse:
     """A week of sessions, Monday to Sunday, in the studio's time zone."""
     tz = Business.current().tz
-    try:
-        day = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = local_date(clock.now(), tz)
+    day = day_or(request.GET.get("week"), local_date(clock.now(), tz))
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=i) for i in range(7)]
     sessions = Session.objects.select_related("class_type", "staff", "resource").filter(

@@ -1,6 +1,7 @@
 from django import forms
 
 from passbook.models import Category, PassProduct, Session
+from passbook.web.fields import DayField
 from passbook.web.office.forms import Form, SessionChoice
 
 
@@ -19,7 +20,7 @@ class SignUpForm(Form):
 
 
 class TimetableFilter(Form):
-    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    week = DayField(required=False)
     category = forms.ModelChoiceField(
         queryset=Category.objects.all(), required=False, empty_label="All classes"
     )
