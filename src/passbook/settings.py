@@ -205,6 +205,10 @@ PASSBOOK_LOCKING = True
 # many days before expiry customers are told.
 PASSBOOK_NO_SHOW_GRACE_MINUTES = int(os.environ.get("PASSBOOK_NO_SHOW_GRACE_MINUTES", "30"))
 PASSBOOK_EXPIRING_NOTICE_DAYS = int(os.environ.get("PASSBOOK_EXPIRING_NOTICE_DAYS", "7"))
+# Retention: idempotency keys are kept at least 24 hours (docs/api.md), the login log for
+# a quarter; `run-jobs` prunes what is older.
+PASSBOOK_KEEP_IDEMPOTENCY_HOURS = int(os.environ.get("PASSBOOK_KEEP_IDEMPOTENCY_HOURS", "48"))
+PASSBOOK_KEEP_LOGIN_LOG_DAYS = int(os.environ.get("PASSBOOK_KEEP_LOGIN_LOG_DAYS", "90"))
 
 # The portal's online payment provider (see passbook/payment_providers.py).
 PASSBOOK_PAYMENT_PROVIDER = os.environ.get(

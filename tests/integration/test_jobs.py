@@ -1,14 +1,22 @@
 """`passbook run-jobs`: expiry forfeits, no-shows, expiry notices and the notification outbox."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from axes.models import AccessAttempt, AccessLog
 from django.core import mail
 from django.core.management import call_command
 
 from passbook import clock
 from passbook.jobs import run_all
-from passbook.models import Booking, Notification, PassEntry
+from passbook.models import (
+    Booking,
+    IdempotencyRecord,
+    Notification,
+    PassEntry,
+    VoucherAttempt,
+)
 from passbook.rules.ledger import EntryKind
 from passbook.services import bookings, expiry, ledger, passes
 from passbook.services.verify import problems
@@ -132,3 +140,27 @@ def test_concurrent_runs_do_everything_exactly_once(business, ten_pack, locking,
     assert forfeits == [[D("10")]] * 6
     assert len(mail.outbox) == Notification.objects.count() == 6  # each purchase mailed once
     assert list(problems()) == []
+
+
+def test_jobs_prune_what_no_longer_serves_and_keep_the_rest(business, settings):
+    start = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        IdempotencyRecord.objects.create(scope="token:1", key="k", fingerprint="f")
+        VoucherAttempt.objects.create(who="user:1", at=clock.now())
+        AccessAttempt.objects.create(
+            username="owner", ip_address="10.0.0.1", failures_since_start=3
+        )
+        AccessLog.objects.create(username="owner", ip_address="10.0.0.1")
+    with time_machine.travel(start + timedelta(hours=23), tick=False):
+        run_all()  # within a day: the idempotency key is kept
+        assert IdempotencyRecord.objects.count() == 1
+        assert not VoucherAttempt.objects.exists()  # past the 15 minutes it counts for
+        assert not AccessAttempt.objects.exists()  # past the hour's lockout
+    with time_machine.travel(start + timedelta(hours=49), tick=False):
+        report = run_all()
+        assert not IdempotencyRecord.objects.exists()
+        assert AccessLog.objects.exists()  # the login log is kept for 90 days
+    with time_machine.travel(start + timedelta(days=91), tick=False):
+        run_all()
+        assert not AccessLog.objects.exists()
+    assert report.counts["pruned"] == 1

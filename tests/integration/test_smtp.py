@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
 
 from passbook import clock
 from passbook.jobs import run_all
 from passbook.models import Notification
+from passbook.services import notifications
 from tests.integration.helpers import sell
 
 
@@ -49,3 +51,43 @@ def test_delivery_to_smtp_survives_the_server_being_down(
     [(to, content)] = inbox.messages
     assert to == [customer.email] and "Subject: Your 10-class pass" in content
     assert Notification.objects.get().sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_is_sent_with_no_transaction_open_and_nothing_locked(
+    business, customer, ten_pack, monkeypatch
+):
+    sell(customer, ten_pack)
+    seen = []
+    monkeypatch.setattr(
+        notifications, "send_mail", lambda *args: seen.append(connection.in_atomic_block)
+    )
+    assert notifications.deliver() == (1, 0)
+    assert seen == [False]
+
+
+def test_a_run_that_died_after_claiming_leaves_the_message_to_a_later_run(
+    business, customer, ten_pack, mailoutbox
+):
+    sell(customer, ten_pack)
+    [claimed] = notifications._claim(batch=10)  # ... and the run died before sending
+    assert notifications.deliver() == (0, 0) and mailoutbox == []  # not sent twice meanwhile
+    with clock.at(clock.now() + notifications.LEASE + timedelta(seconds=1)):
+        assert notifications.deliver() == (1, 0)
+    assert len(mailoutbox) == 1 and Notification.objects.get().attempts == 2
+
+
+def test_a_message_that_keeps_failing_is_tried_a_few_times_then_left(
+    business, customer, ten_pack, settings, port
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    sell(customer, ten_pack)
+    moment = clock.now()
+    for _ in range(notifications.MAX_ATTEMPTS + 3):
+        moment += timedelta(days=1)
+        with clock.at(moment):
+            notifications.deliver()
+    message = Notification.objects.get()
+    assert message.attempts == notifications.MAX_ATTEMPTS and message.sent_at is None
+    assert "Connection refused" in message.last_error or "Error" in message.last_error

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import F, Q
 
 from passbook import clock
-from passbook.models import Booking, Business, Pass
-from passbook.services import bookings, expiry, notifications, subscriptions
+from passbook.models import Booking, Business, IdempotencyRecord, Pass, VoucherAttempt
+from passbook.services import bookings, expiry, notifications, subscriptions, vouchers
 from passbook.services.errors import DomainError
 
 
@@ -82,7 +83,30 @@ def deliver(report: Report) -> None:
     report.add("failed", failed)
 
 
-JOBS = [expire_passes, mark_no_shows, renew_subscriptions, warn_expiring, deliver]
+def prune(report: Report) -> None:
+    """Forget what no longer serves: idempotency records past their guaranteed life,
+    voucher guesses and login attempts past their throttling window, and the login log
+    past its keeping period."""
+    now = clock.now()
+    keep_keys = timedelta(hours=max(24, settings.PASSBOOK_KEEP_IDEMPOTENCY_HOURS))
+    lockout = timedelta(hours=settings.AXES_COOLOFF_TIME)
+    login_log = timedelta(days=settings.PASSBOOK_KEEP_LOGIN_LOG_DAYS)
+    report.add(
+        "pruned",
+        sum(
+            qs.delete()[0]
+            for qs in (
+                IdempotencyRecord.objects.filter(created_at__lt=now - keep_keys),
+                VoucherAttempt.objects.filter(at__lt=now - vouchers.WINDOW),
+                AccessAttempt.objects.filter(attempt_time__lt=now - lockout),
+                AccessFailureLog.objects.filter(attempt_time__lt=now - login_log),
+                AccessLog.objects.filter(attempt_time__lt=now - login_log),
+            )
+        ),
+    )
+
+
+JOBS = [expire_passes, mark_no_shows, renew_subscriptions, warn_expiring, deliver, prune]
 
 
 def run_all() -> Report:

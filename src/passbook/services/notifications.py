@@ -5,17 +5,25 @@ from datetime import timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Notification, Pass
 from passbook.services import bulk, locks
 
+# A failed message is tried again after each of these waits, then given up (it stays in
+# the outbox, unsent, with its last error, for staff to see).
 RETRY_AFTER = [
     timedelta(minutes=1),
     timedelta(minutes=5),
     timedelta(minutes=30),
     timedelta(hours=2),
+    timedelta(hours=12),
 ]
+MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+# How long a claimed message is left to the run that claimed it, before another run may
+# take it over (that run died between claiming and recording).
+LEASE = timedelta(minutes=10)
 
 
 def enqueue(kind: str, key: str, customer: Customer, subject: str, body: str) -> None:
@@ -99,37 +107,51 @@ def pass_purchased(p: Pass) -> None:
 
 
 def deliver(batch: int = 50) -> tuple[int, int]:
-    """Send what is due; failures are retried later with back-off. Returns (sent, failed).
+    """Send what is due; failures are retried later with back-off, up to MAX_ATTEMPTS.
+    Returns (sent, failed).
 
-    Each message is claimed with a row lock that other runs skip, so concurrent runs
-    never send the same message twice.
+    Claim, commit, send, record: a batch is claimed in a short transaction (rows other
+    runs hold are skipped, and the claim pushes each message's due time a lease ahead),
+    then each message is sent with no transaction open and no row locked, and its result
+    recorded. A failed commit can no longer send a message twice; only a run that dies
+    between sending and recording leaves one to be sent again, after the lease.
     """
     sent = failed = 0
     while True:
-        with transaction.atomic():
-            queue = Notification.objects.filter(sent_at__isnull=True, due_at__lte=clock.now())
-            due = list(locks.claim(queue.order_by("due_at", "id"))[:batch])
-            for message in due:
-                if _send(message):
-                    sent += 1
-                else:
-                    failed += 1
-        if len(due) < batch:
+        claimed = _claim(batch)
+        for message in claimed:
+            if _send(message):
+                sent += 1
+            else:
+                failed += 1
+        if len(claimed) < batch:
             return sent, failed
 
 
+@transaction.atomic
+def _claim(batch: int) -> list[Notification]:
+    now = clock.now()
+    queue = Notification.objects.filter(
+        sent_at__isnull=True, due_at__lte=now, attempts__lt=MAX_ATTEMPTS
+    )
+    claimed = list(locks.claim(queue.order_by("due_at", "id"))[:batch])
+    Notification.objects.filter(id__among=[m.id for m in claimed]).update(
+        due_at=now + LEASE, attempts=F("attempts") + 1
+    )
+    return claimed
+
+
 def _send(message: Notification) -> bool:
-    message.attempts += 1
+    attempts = message.attempts + 1
     try:
         send_mail(message.subject, message.body, None, [message.to])
     except Exception as exc:  # noqa: BLE001 - any delivery failure is retried later
-        message.last_error = f"{type(exc).__name__}: {exc}"[:300]
-        wait = RETRY_AFTER[min(message.attempts, len(RETRY_AFTER)) - 1]
-        message.due_at = clock.now() + wait
-        message.save(update_fields=["attempts", "last_error", "due_at"])
+        wait = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+        Notification.objects.filter(id=message.id).update(
+            last_error=f"{type(exc).__name__}: {exc}"[:300], due_at=clock.now() + wait
+        )
         return False
-    message.sent_at = clock.now()
-    message.save(update_fields=["attempts", "sent_at"])
+    Notification.objects.filter(id=message.id).update(sent_at=clock.now())
     return True
 
 
