@@ -135,11 +135,21 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # login throttling
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failures on one account (from anywhere), or from one address (on any account),
-# lock it out for an hour.
-AXES_FAILURE_LIMIT = int(os.environ.get("PASSBOOK_LOGIN_FAILURE_LIMIT", "5"))
+# Login throttling (passbook.web.clients.LoginThrottle): an account is locked for an hour
+# after 5 failures from one address, after 20 from anywhere; an address after 20 on any
+# accounts. Refused attempts during a lockout do not extend it. Behind a proxy, the
+# client's address comes from X-Forwarded-For, read only from PASSBOOK_TRUSTED_PROXIES.
+_FAILURES = int(os.environ.get("PASSBOOK_LOGIN_FAILURE_LIMIT", "5"))
+PASSBOOK_LOGIN_LIMITS = [_FAILURES, 4 * _FAILURES, 4 * _FAILURES]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_FAILURE_LIMIT = _FAILURES
+AXES_HANDLER = "passbook.web.clients.LoginThrottle"
+AXES_CLIENT_IP_CALLABLE = "passbook.web.clients.client_ip"
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per address
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+PASSBOOK_TRUSTED_PROXIES = [
+    p for p in os.environ.get("PASSBOOK_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "office/locked_out.html"
 

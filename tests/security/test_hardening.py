@@ -6,9 +6,10 @@ import re
 import secrets
 import subprocess
 import sys
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 
 from passbook.models import Business, Customer, Pass, User
@@ -116,22 +117,64 @@ def test_the_session_id_changes_at_login_and_dies_at_logout(office):
     assert stolen.get("/office/passes/").status_code == 302  # back to log in
 
 
-def test_throttling_is_per_account_and_per_address(office, settings):
-    limit = settings.AXES_FAILURE_LIMIT
-    for n in range(limit):  # one account, guessed from many addresses
-        Client(REMOTE_ADDR=f"10.0.0.{n + 1}").post(
-            "/office/login/", {"username": "owner", "password": "wrong"}
-        )
-    owner_locked = Client(REMOTE_ADDR="10.0.1.1").post(
-        "/office/login/", {"username": "owner", "password": PASSWORD}
+def _login(remote: str, username: str, password: str = "wrong", forwarded: str = ""):
+    client = Client(REMOTE_ADDR=remote)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return client.post(
+        "/office/login/", {"username": username, "password": password}, headers=headers
     )
-    assert owner_locked.status_code in {403, 429}
-    sprayer = Client(REMOTE_ADDR="10.0.2.2")  # one address trying many accounts
-    for name in ["a", "b", "c", "d", "e"][:limit]:
-        sprayer.post("/office/login/", {"username": name, "password": "wrong"})
-    assert sprayer.post(
-        "/office/login/", {"username": "manager", "password": PASSWORD}
-    ).status_code in {403, 429}
+
+
+def _locked(response) -> bool:
+    return response.status_code in {403, 429}
+
+
+def test_a_guesser_at_one_address_is_stopped_without_locking_the_owner_out(office, settings):
+    for _ in range(settings.PASSBOOK_LOGIN_LIMITS[0]):
+        _login("203.0.113.9", "owner")
+    assert _locked(_login("203.0.113.9", "owner", PASSWORD))
+    assert not _locked(_login("198.51.100.1", "owner", PASSWORD))  # the owner, elsewhere
+
+
+def test_an_account_guessed_from_many_addresses_locks_at_the_slower_limit(office, settings):
+    per_account = settings.PASSBOOK_LOGIN_LIMITS[1]
+    for n in range(per_account - 1):
+        _login(f"10.1.{n // 250}.{n % 250 + 1}", "owner")
+    assert not _locked(_login("198.51.100.1", "owner", PASSWORD))
+    for n in range(per_account):
+        _login(f"10.2.{n // 250}.{n % 250 + 1}", "owner")
+    assert _locked(_login("198.51.100.2", "owner", PASSWORD))
+
+
+def test_one_address_spraying_many_accounts_is_stopped(office, settings):
+    for n in range(settings.PASSBOOK_LOGIN_LIMITS[2]):
+        _login("203.0.113.7", f"someone-{n}")
+    assert _locked(_login("203.0.113.7", "manager", PASSWORD))
+
+
+def test_refused_attempts_during_a_lockout_do_not_extend_it(office, settings):
+    start = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(settings.PASSBOOK_LOGIN_LIMITS[0]):
+            _login("203.0.113.9", "owner")
+    with time_machine.travel(start + timedelta(minutes=55), tick=False):
+        assert _locked(_login("203.0.113.9", "owner"))  # still locked, and refused
+    with time_machine.travel(start + timedelta(minutes=61), tick=False):
+        assert not _locked(_login("203.0.113.9", "owner", PASSWORD))
+
+
+def test_behind_the_documented_proxy_each_client_is_throttled_on_its_own(office, settings):
+    settings.PASSBOOK_TRUSTED_PROXIES = ["127.0.0.1"]  # docs/operations.md: the TLS proxy
+    for _ in range(settings.PASSBOOK_LOGIN_LIMITS[2] + 1):
+        _login("127.0.0.1", "owner", forwarded="203.0.113.9")  # one guesser ...
+    assert _locked(_login("127.0.0.1", "owner", PASSWORD, forwarded="203.0.113.9"))
+    # ... does not lock out the owner or anyone else coming through the same proxy,
+    assert not _locked(_login("127.0.0.1", "owner", PASSWORD, forwarded="198.51.100.1"))
+    assert not _locked(_login("127.0.0.1", "manager", PASSWORD, forwarded="198.51.100.2"))
+    # and a client that is not the proxy cannot pick its own address by saying so.
+    for _ in range(settings.PASSBOOK_LOGIN_LIMITS[0]):
+        _login("192.0.2.50", "manager", forwarded=f"10.9.9.{_ + 1}")
+    assert _locked(_login("192.0.2.50", "manager", PASSWORD, forwarded="10.9.9.99"))
 
 
 @pytest.mark.parametrize(("path", "data", "_role"), ACTIONS, ids=[a[0] for a in ACTIONS])
