@@ -11,8 +11,15 @@ from django.conf import settings
 from django.db.models import F, Q
 
 from passbook import clock
-from passbook.models import Booking, Business, IdempotencyRecord, Pass, VoucherAttempt
-from passbook.services import bookings, expiry, notifications, subscriptions, vouchers
+from passbook.models import (
+    Attempt,
+    Booking,
+    Business,
+    IdempotencyRecord,
+    Pass,
+    VoucherAttempt,
+)
+from passbook.services import bookings, expiry, notifications, subscriptions, throttle, vouchers
 from passbook.services.errors import DomainError
 
 
@@ -85,8 +92,8 @@ def deliver(report: Report) -> None:
 
 def prune(report: Report) -> None:
     """Forget what no longer serves: idempotency records past their guaranteed life,
-    voucher guesses and login attempts past their throttling window, and the login log
-    past its keeping period."""
+    voucher guesses, sign-ups, resets and login attempts past their throttling window,
+    and the login log past its keeping period."""
     now = clock.now()
     keep_keys = timedelta(hours=max(24, settings.PASSBOOK_KEEP_IDEMPOTENCY_HOURS))
     lockout = timedelta(hours=settings.AXES_COOLOFF_TIME)
@@ -98,6 +105,7 @@ def prune(report: Report) -> None:
             for qs in (
                 IdempotencyRecord.objects.filter(created_at__lt=now - keep_keys),
                 VoucherAttempt.objects.filter(at__lt=now - vouchers.WINDOW),
+                Attempt.objects.filter(at__lt=now - throttle.LONGEST_WINDOW),
                 AccessAttempt.objects.filter(attempt_time__lt=now - lockout),
                 AccessFailureLog.objects.filter(attempt_time__lt=now - login_log),
                 AccessLog.objects.filter(attempt_time__lt=now - login_log),

@@ -1,5 +1,5 @@
 from passbook.models import lookups  # noqa: F401 - registers field__among
-from passbook.models.access import ApiToken, IdempotencyRecord
+from passbook.models.access import ApiToken, Attempt, IdempotencyRecord
 from passbook.models.billing import Payment
 from passbook.models.bookings import Booking
 from passbook.models.business import Business
@@ -13,6 +13,7 @@ from passbook.models.subscriptions import Plan, Renewal, Subscription
 
 __all__ = [
     "ApiToken",
+    "Attempt",
     "IdempotencyRecord",
     "Booking",
     "Business",

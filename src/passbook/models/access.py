@@ -80,3 +80,18 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class Attempt(models.Model):
+    """One throttled thing let through (a password reset, a sign-up) for one caller: an
+    address (`ip:…`) or an account (`email:…`). The jobs prune old ones."""
+
+    kind = models.CharField(max_length=24)
+    who = models.CharField(max_length=300)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "who", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.who} at {self.at:%Y-%m-%d %H:%M}"

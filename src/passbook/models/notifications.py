@@ -17,10 +17,20 @@ class Notification(models.Model):
         PASS_EXPIRING = "pass_expiring", "Pass expiring soon"
         ONE_CREDIT_LEFT = "one_credit_left", "One credit left"
         RENEWAL_ISSUED = "renewal_issued", "Renewal issued"
+        CONFIRM_EMAIL = "confirm_email", "Confirm your email"
+        ACCOUNT_EXISTS = "account_exists", "Sign-up with a known email"
+        PASSWORD_RESET = "password_reset", "Password reset"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     key = models.CharField(max_length=120, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="None for a message to a staff login (a password reset).",
+    )
     to = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()

@@ -1,5 +1,6 @@
 """Writing to the outbox (inside the caller's transaction) and delivering from it."""
 
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from passbook import clock
-from passbook.models import Booking, Business, Customer, Notification, Pass
+from passbook.models import Booking, Business, Customer, Notification, Pass, User
 from passbook.services import bulk, locks
 
 # A failed message is tried again after each of these waits, then given up (it stays in
@@ -166,3 +167,39 @@ def pass_expiring(p: Pass) -> None:
         f"Your {p.name} expires on {last_day:%d %B}",
         f"Your {p.name} expires on {last_day:%d %B %Y}. Book your remaining classes before then.",
     )
+
+
+def confirm_email(customer: Customer, link: str) -> None:
+    enqueue(
+        Notification.Kind.CONFIRM_EMAIL,
+        f"confirm:{uuid.uuid4().hex}",
+        customer,
+        f"Confirm your email for {Business.current().name}",
+        f"Open this link to confirm your address and start booking:\n\n{link}\n\n"
+        "If you did not sign up, ignore this message.",
+    )
+
+
+def account_exists(user: User) -> None:
+    """Someone signed up with an address that already has a login: tell its owner."""
+    customer = Customer.objects.filter(user=user).first()
+    _to_address(
+        Notification.Kind.ACCOUNT_EXISTS,
+        user.email or user.username,
+        customer,
+        f"Your account at {Business.current().name}",
+        "Someone tried to create an account with this email address, which already has "
+        "one. If it was you, log in, or reset your password if you have forgotten it. "
+        "If not, you can ignore this message.",
+    )
+
+
+def password_reset(to: str, customer: Customer | None, subject: str, body: str) -> None:
+    _to_address(Notification.Kind.PASSWORD_RESET, to, customer, subject, body)
+
+
+def _to_address(kind: str, to: str, customer: Customer | None, subject: str, body: str) -> None:
+    """A one-off message to an address (a login's, which may have no customer record)."""
+    m = unaddressed(kind, subject, body)
+    m.key, m.customer, m.to = f"{kind}:{uuid.uuid4().hex}", customer, to
+    enqueue_all([m])

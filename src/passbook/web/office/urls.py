@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from passbook.web.office import catalog, customers, extras, passes, reports, sessions
+from passbook.web.resets import ThrottledPasswordReset
 
 app_name = "office"
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth.PasswordResetView.as_view(
+        ThrottledPasswordReset.as_view(
             template_name="office/password_reset.html",
             email_template_name="office/password_reset_email.txt",
             success_url="/office/password-reset/sent/",

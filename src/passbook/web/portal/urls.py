@@ -2,12 +2,14 @@ from django.contrib.auth import views as auth
 from django.urls import path
 
 from passbook.web.portal import views
+from passbook.web.resets import ThrottledPasswordReset
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.my_passes, name="home"),
     path("sign-up/", views.sign_up, name="sign_up"),
+    path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path(
         "login/",
         auth.LoginView.as_view(template_name="portal/login.html", next_page="/portal/"),
@@ -16,7 +18,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(next_page="/portal/login/"), name="logout"),
     path(
         "password-reset/",
-        auth.PasswordResetView.as_view(
+        ThrottledPasswordReset.as_view(
             template_name="portal/password_reset.html",
             email_template_name="portal/password_reset_email.txt",
             success_url="/portal/login/?reset=sent",

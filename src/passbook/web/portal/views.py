@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,9 +22,10 @@ from passbook.models import Booking, Business, Customer, PassProduct, Session, U
 from passbook.models.business import CreditPolicy
 from passbook.payment_providers import provider
 from passbook.queries import sessions_with_places
-from passbook.services import accounts, bookings, credit, passes, vouchers
+from passbook.services import accounts, bookings, credit, passes, throttle, vouchers
 from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
+from passbook.web.clients import client_ip
 from passbook.web.paths import local_path
 from passbook.web.portal import forms
 from passbook.web.refusals import attempt
@@ -53,27 +55,47 @@ def customer_only(view: Callable) -> Callable:
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
+    """Ask for an account; the answer is 'check your email' whether or not the address is
+    known (its owner is told instead), and asks are throttled per address and account."""
     form = forms.SignUpForm(request.POST or None)
-    if request.method == "POST":
-        made: list[Customer] = []
-
-        def create():
-            d = form.cleaned_data
-            made.append(
-                accounts.sign_up(
-                    first_name=d["first_name"],
-                    last_name=d["last_name"],
-                    email=d["email"],
-                    password=d["password1"],
-                )
-            )
-
-        if attempt(request, form, create, "Welcome! Your account is ready."):
-            login(request, made[0].user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("portal:home")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        who = (d["email"], client_ip(request))
+        if not throttle.allows("sign_up", *who):
+            form.add_error(None, "Too many sign-ups from here just now; try again in an hour.")
+        elif attempt(
+            request,
+            form,
+            lambda: accounts.sign_up(
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                email=d["email"],
+                password=d["password1"],
+                confirm_url=lambda token: request.build_absolute_uri(
+                    reverse("portal:confirm_email", args=[token])
+                ),
+            ),
+            f"We have sent a link to {d['email']}: open it to finish signing up.",
+        ):
+            throttle.count("sign_up", *who)
+            return redirect("portal:login")
     return render(
         request, "portal/sign_up.html", {"form": form}, status=422 if form.errors else 200
     )
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the sign-up message: the login opens, and its owner is signed in."""
+    confirmed: list[User] = []
+    if attempt(
+        request,
+        None,
+        lambda: confirmed.append(accounts.confirm_email(token)),
+        "Your email address is confirmed. Welcome!",
+    ):
+        login(request, confirmed[0], backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("portal:home")
+    return redirect("portal:sign_up")
 
 
 def _upcoming(customer: Customer):
