@@ -6,9 +6,9 @@ import pytest
 
 from passbook import clock
 from passbook.models import Booking
-from passbook.services import bookings
+from passbook.services import bookings, passes
 from tests.factories import SessionFactory
-from tests.integration.helpers import D, counters, refused, sell
+from tests.integration.helpers import D, counters, fresh, refused, sell
 
 S = Booking.Status
 
@@ -108,3 +108,13 @@ def test_drop_in_bookings_have_no_credits_to_move(business, customer, session):
         customer.id, SessionFactory(class_type=session.class_type).id, paid_by="drop_in"
     )
     assert bookings.cancel(other.id).status == S.CANCELLED
+
+
+def test_a_check_in_on_a_voided_pass_cannot_be_undone(booked):
+    p, b = booked
+    with clock.at(b.session.starts_at - timedelta(minutes=5)):
+        bookings.check_in(b.id)
+    passes.void(p.id, reason="refunded")
+    with refused("pass_voided"):
+        bookings.undo_check_in(b.id)
+    assert Booking.objects.get(pk=b.pk).status == S.ATTENDED and fresh(p).held == 0

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from passbook import clock
-from passbook.models import Booking, Pass, Payment
+from passbook.models import Booking, Pass, PassEntry, Payment
 from passbook.services import bookings, passes
 from passbook.services.explain import explain
 from passbook.services.verify import problems
@@ -93,3 +93,19 @@ def test_verify_reports_an_overfull_session(business, yoga):
             customer=c, session=session, paid_by="complimentary", created_at=clock.now()
         )
     assert [p.message for p in problems()] == ["2 live bookings for 1 places"]
+
+
+def test_verify_reports_a_voided_pass_that_holds_credits_or_has_bookings(business, customer):
+    p = sell(customer, ProductFactory(credits=10))
+    booking = bookings.book(customer.id, SessionFactory().id)
+    passes.void(p.id, reason="refunded")
+    assert list(problems()) == []
+    Booking.objects.filter(pk=booking.pk).update(status="booked")  # bypassing the services
+    Pass.objects.filter(pk=p.pk).update(held=D("1"))
+    PassEntry.objects.create(
+        customer_pass=p, kind="hold", amount=D("1"), booking=booking, created_at=clock.now()
+    )
+    assert {p.message for p in problems()} == {
+        "voided, but holds 1.00 credits",
+        f"booked on voided pass {p.id}",
+    }

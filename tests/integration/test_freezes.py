@@ -77,3 +77,15 @@ def test_reasons_fit_in_the_history_line(business, customer, ten_pack):
         freezes.extend_all_active(3, reason="x" * 201)
     freezes.freeze(p.id, starts_on=day, ends_on=day, reason="x" * 200)
     assert freezes.extend_all_active(3, reason="y" * 200) == 1
+
+
+def test_overlapping_freezes_move_the_expiry_once_per_day(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    before = fresh(p).expires_at
+    first = clock.now().date() + timedelta(days=10)
+    week = {"starts_on": first, "ends_on": first + timedelta(days=6), "reason": "holiday"}
+    freezes.freeze(p.id, **week)
+    with refused("invalid_input"):
+        freezes.freeze(p.id, **week)  # the same week again adds nothing
+    freezes.freeze(p.id, **{**week, "ends_on": first + timedelta(days=9)})  # 3 days more
+    assert fresh(p).expires_at == before + timedelta(days=10)

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from passbook.rules.calendar import Validity, ValidityUnit, end_of_day, window
+from passbook.rules.calendar import (
+    Validity,
+    ValidityUnit,
+    days_not_yet_covered,
+    end_of_day,
+    window,
+)
 from passbook.rules.facts import PassFacts
 from passbook.rules.spend import ReasonCode, disqualification
 from passbook.rules.status import PassStatus, pass_status
@@ -62,3 +68,18 @@ def test_status_turns_expired_at_local_midnight():
     p = _until_30_june_in_sydney()
     assert pass_status(p, at(2026, 6, 30, 23, 59, tz=SYDNEY)) is PassStatus.ACTIVE
     assert pass_status(p, at(2026, 7, 1, 0, 0, tz=SYDNEY)) is PassStatus.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("covered", "first", "last", "added"),
+    [
+        ([], date(2027, 5, 1), date(2027, 5, 7), 7),
+        ([(date(2027, 5, 1), date(2027, 5, 7))], date(2027, 5, 1), date(2027, 5, 7), 0),
+        ([(date(2027, 5, 1), date(2027, 5, 7))], date(2027, 5, 5), date(2027, 5, 10), 3),
+        ([(date(2027, 5, 3), date(2027, 5, 4))], date(2027, 5, 1), date(2027, 5, 7), 5),
+        ([(date(2027, 5, 1), date(2027, 5, 2)), (date(2027, 5, 6), date(2027, 5, 9))],
+         date(2027, 5, 1), date(2027, 5, 9), 3),
+    ],
+)  # fmt: skip
+def test_a_freeze_adds_only_the_days_not_frozen_already(covered, first, last, added):
+    assert days_not_yet_covered(covered, first, last) == added

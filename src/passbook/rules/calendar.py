@@ -61,3 +61,10 @@ def window(first_day: date, validity: Validity, tz: ZoneInfo) -> tuple[datetime,
     """starts_at and expires_at of a pass whose first day is `first_day`."""
     last = validity.last_day(first_day)
     return start_of_day(first_day, tz), (end_of_day(last, tz) if last else None)
+
+
+def days_not_yet_covered(covered: list[tuple[date, date]], first: date, last: date) -> int:
+    """How many of the days first..last (inclusive) no (first, last) span in `covered`
+    includes: what a new freeze adds to a pass that may already be frozen in part."""
+    asked = (first + timedelta(days=k) for k in range((last - first).days + 1))
+    return sum(1 for day in asked if not any(a <= day <= b for a, b in covered))

@@ -201,10 +201,13 @@ def check_in(booking_id: int, *, actor: User | None = None) -> Booking:
 
 @transaction.atomic
 def undo_check_in(booking_id: int, *, actor: User | None = None) -> Booking:
-    """Undo a check-in: the used credit is held again."""
+    """Undo a check-in: the used credit is held again. Not on a voided pass: its bookings
+    stay as they were when it was voided, and it holds nothing."""
     booking = locks.booking_for_update(booking_id)
     p = booking.customer_pass
     _require(booking, Booking.Status.ATTENDED)
+    if p is not None and p.voided:
+        raise errors.PassVoided("The pass that paid for this booking has been voided.")
     if p is not None:
         ledger.append(
             p,

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from passbook import clock
 from passbook.models import Booking, Business, Pass, PassFreeze, User
-from passbook.rules.calendar import start_of_day
+from passbook.rules.calendar import days_not_yet_covered, start_of_day
 from passbook.rules.ledger import EntryKind
 from passbook.services import errors, ledger, locks
 
@@ -41,7 +41,10 @@ def freeze(
     )
     if inside.exists():
         raise errors.BookingsInFreeze()
-    days = (ends_on - starts_on).days + 1
+    earlier = list(p.freezes.values_list("starts_on", "ends_on"))
+    days = days_not_yet_covered(earlier, starts_on, ends_on)
+    if days == 0:
+        raise errors.InvalidInput("The pass is already frozen on all of these days.")
     if p.expires_at is not None:
         p.expires_at += timedelta(days=days)
     made = PassFreeze.objects.create(

@@ -28,6 +28,8 @@ def _pass_problems(p: Pass, entries: list[PassEntry], paid: Decimal) -> Iterator
         yield Problem(subject, f"remaining is {p.remaining}")
     if paid != p.amount_paid:
         yield Problem(subject, f"amount paid is {p.amount_paid} but its payments sum to {paid}")
+    if p.voided and p.held:
+        yield Problem(subject, f"voided, but holds {p.held} credits")
 
 
 def problems(chunk_size: int = 2000) -> Iterator[Problem]:
@@ -48,3 +50,8 @@ def problems(chunk_size: int = 2000) -> Iterator[Problem]:
     )
     for s in crowded:
         yield Problem(f"session {s.id} ({s})", f"{s.live} live bookings for {s.capacity} places")
+    booked_on_voided = Booking.objects.filter(
+        status=Booking.Status.BOOKED, customer_pass__voided_at__isnull=False
+    )
+    for b in booked_on_voided.order_by("id"):
+        yield Problem(f"booking {b.id}", f"booked on voided pass {b.customer_pass_id}")
