@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from passbook import clock
 from passbook.models import Booking, Business, CreditNote, GiftVoucher, Pass, PassEntry
@@ -144,11 +144,18 @@ def owed() -> Table:
 
 
 def breakage(start: date, end: date) -> Table:
-    """Credits forfeited at expiry in the period, at the price paid per credit."""
+    """Credits forfeited at expiry in the period, at the price paid per credit. A forfeit
+    that staff undid by moving the pass's dates afterwards (an extension: its credits
+    are usable again, and counted as liability) is not breakage."""
     lo, hi = _bounds(start, end)
     rows: defaultdict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    entries = PassEntry.objects.select_related("customer_pass").filter(
-        kind=EntryKind.FORFEIT, created_at__gte=lo, created_at__lt=hi
+    undone = PassEntry.objects.filter(
+        customer_pass=OuterRef("customer_pass"), kind=EntryKind.VALIDITY, id__gt=OuterRef("id")
+    )
+    entries = (
+        PassEntry.objects.select_related("customer_pass")
+        .filter(kind=EntryKind.FORFEIT, created_at__gte=lo, created_at__lt=hi)
+        .exclude(Exists(undone))
     )
     for e in entries:
         assert e.amount is not None, "a forfeit records the credits it forfeits"

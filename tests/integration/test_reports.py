@@ -8,7 +8,7 @@ from django.test import Client
 
 from passbook import reports
 from passbook.jobs import run_all
-from passbook.models import User
+from passbook.models import Pass, User
 from passbook.services import bookings, credit, passes, vouchers
 from passbook.services.payments import PaymentInput
 from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory, SessionFactory
@@ -82,6 +82,25 @@ def test_reports_match_the_hand_worked_figures(business):
         ["5-class", D("5.00"), D("90.00")]
     ]
     assert reports.attendance(*march).rows == [["Pilates", 1, 1, 0], ["Yoga", 2, 1, 0]]
+
+
+def test_an_extended_forfeited_pass_is_liability_again_not_breakage(business):
+    business.no_show_policy = "consume"
+    business.save()
+    _dataset()
+    april = (date(2027, 4, 1), date(2027, 4, 30))
+    ben_pass = Pass.objects.get(name="5-class")
+    with at(2027, 4, 3, 9):  # staff extend Ben's forfeited pass to the end of April
+        passes.change_validity(
+            ben_pass.id, starts_on=date(2027, 3, 12), expires_on=date(2027, 4, 30), reason="x"
+        )
+        assert reports.breakage(*april).rows == []
+        assert ["5-class", D("5.00"), D("90.00")] in reports.liability().rows
+    with at(2027, 5, 2, 9):  # and when it expires again, that forfeit is breakage
+        run_all()
+        assert reports.breakage(date(2027, 5, 1), date(2027, 5, 31)).rows == [
+            ["5-class", D("5.00"), D("90.00")]
+        ]
 
 
 def test_reports_page_and_csv_are_for_owners(business):
