@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "passbook.web.middleware.RequestIdMiddleware",
+    "passbook.web.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "passbook.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

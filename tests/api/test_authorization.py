@@ -109,7 +109,12 @@ OPS = [
         },
     ),
     Op("GET", "/payments", ANY),
-    Op("POST", "/passes/{s.pass_a.id}/payments", FRONTDESK, {"amount": "5", "method": "cash"}),
+    Op(
+        "POST",
+        "/passes/{s.pass_a.id}/payments",
+        FRONTDESK,
+        {"amount": "5", "method": "cash", "excess_to_credit": True},  # pass_a is paid
+    ),
     Op("POST", "/passes/{s.pass_a.id}/refunds", MANAGER, {"amount": "5", "method": "cash"}),
     Op("GET", "/bookings", ANY),
     Op("GET", "/bookings/{s.booking_a.id}", OWN),

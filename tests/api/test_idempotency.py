@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from passbook.models import Booking, IdempotencyRecord, PassEntry, Payment, Session
+from passbook.services import credit
 from tests.api.conftest import staff_api
 from tests.factories import SessionFactory
 from tests.threads import run_together
@@ -46,10 +47,12 @@ def test_a_failed_request_changes_nothing_and_leaves_the_key_free(owner, studio)
 
 def test_money_moves_once(owner, studio):
     path = f"/passes/{studio.pass_a.id}/payments"
+    body = {"amount": "20.00", "method": "cash", "excess_to_credit": True}  # it is paid
+    before = credit.balance(studio.a)
     for _ in range(3):
-        owner.post(path, {"amount": "20.00", "method": "cash"}, **{"Idempotency-Key": "pay-1"})
+        owner.post(path, body, **{"Idempotency-Key": "pay-1"})
     studio.pass_a.refresh_from_db()
-    assert studio.pass_a.amount_paid == 220
+    assert studio.pass_a.amount_paid == 200 and credit.balance(studio.a) == before + 20
 
 
 def test_a_bad_key_is_refused(owner, studio):

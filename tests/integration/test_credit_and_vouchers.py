@@ -8,7 +8,7 @@ import pytest
 from passbook import clock
 from passbook.models import CreditNote, GiftVoucher, Pass, Payment
 from passbook.rules.money import PaymentStatus, payment_status
-from passbook.services import credit, errors, vouchers
+from passbook.services import credit, errors, payments, vouchers
 from passbook.services.payments import PaymentInput
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory
@@ -18,7 +18,7 @@ from tests.integration.helpers import D, fresh, refused, sell
 def test_credit_is_issued_with_a_reason_and_spent_on_a_pass(business, customer, ten_pack):
     credit.issue(customer.id, D("120"), reason="class cancelled by the studio")
     p = sell(customer, ten_pack)
-    credit.pay_with_credit(p.id, D("120"))
+    payments.pay_with_credit(p.id, D("120"))
     assert credit.balance(customer) == D("0")
     assert payment_status(fresh(p).price, fresh(p).amount_paid) is PaymentStatus.PARTLY_PAID
     assert Payment.objects.get(customer_pass=p).method == "account_credit"
@@ -29,7 +29,7 @@ def test_the_balance_never_goes_negative(business, customer, ten_pack):
     credit.issue(customer.id, D("50"), reason="goodwill")
     p = sell(customer, ten_pack)
     with refused("not_enough_credit") as info:
-        credit.pay_with_credit(p.id, D("50.01"))
+        payments.pay_with_credit(p.id, D("50.01"))
     assert info.value.details == {"available": "50.00"}
     with refused("invalid_input"):
         credit.issue(customer.id, D("-5"), reason="x")
@@ -96,9 +96,9 @@ def test_credit_pays_only_what_is_owed(business, customer, ten_pack):
     credit.issue(customer.id, D("500"), reason="refund as credit")
     p = sell(customer, ten_pack, payment=PaymentInput(ten_pack.price - D("10"), "cash"))
     with refused("more_than_owed") as info:
-        credit.pay_with_credit(p.id, D("10.01"))
+        payments.pay_with_credit(p.id, D("10.01"))
     assert info.value.message == "10.00 is owed on this pass."
-    credit.pay_with_credit(p.id, D("10"))
+    payments.pay_with_credit(p.id, D("10"))
     assert credit.balance(customer) == D("490")
 
 

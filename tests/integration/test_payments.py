@@ -2,11 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
+
 from passbook import clock
 from passbook.models import Payment
 from passbook.rules.money import PaymentStatus, payment_status
-from passbook.services import bookings, payments
+from passbook.services import bookings, credit, payments
 from passbook.services.payments import PaymentInput
+from passbook.services.verify import problems
 from tests.factories import SessionFactory
 from tests.integration.helpers import D, fresh, refused, sell
 
@@ -67,3 +70,32 @@ def test_drop_in_payment(business, customer, session, ten_pack):
     other = bookings.book(customer.id, SessionFactory(class_type=session.class_type).id)
     with refused("invalid_input"):
         payments.record_drop_in_payment(other.id, PaymentInput(D("5"), "cash"))
+
+
+def test_money_over_the_balance_due_is_refused(business, customer, ten_pack):
+    p = sell(customer, ten_pack, payment=PaymentInput(D("140"), "cash"))  # 60 owed
+    with refused("more_than_owed") as info:
+        payments.record_payment(p.id, PaymentInput(D("80"), "card"))
+    assert info.value.details["owed"] == "60.00"
+
+
+def test_the_excess_can_go_on_account_credit_when_staff_say_so(business, customer, ten_pack):
+    p = sell(customer, ten_pack, payment=PaymentInput(D("140"), "cash"))
+    payments.record_payment(p.id, PaymentInput(D("80"), "card"), excess_to_credit=True)
+    assert fresh(p).amount_paid == D("200") and credit.balance(customer) == D("20")
+    assert sorted(Payment.objects.filter(customer=customer).values_list("amount", flat=True)) == [
+        D("20"),
+        D("60"),
+        D("140"),
+    ]
+    assert list(problems()) == []
+
+
+@pytest.mark.parametrize("method", ["account_credit", "voucher"])
+def test_credit_and_vouchers_are_not_taken_by_hand(business, customer, ten_pack, method):
+    p = sell(customer, ten_pack)
+    with refused("invalid_input") as info:
+        payments.record_payment(p.id, PaymentInput(D("10"), method))
+    assert info.value.details["field"] == "method"
+    with refused("invalid_input"):
+        sell(customer, ten_pack, payment=PaymentInput(D("10"), method))

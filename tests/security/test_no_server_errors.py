@@ -47,8 +47,8 @@ def test_reports_with_extreme_dates_answer_not_crash(office, query):
 
 
 def test_nul_characters_in_a_search_or_a_feed_token_are_refused_quietly(office):
-    assert _owner(office).get("/office/customers/?q=%00").status_code in {200, 400}
-    assert Client().get("/portal/calendar/%00.ics").status_code in {400, 404}
+    assert _owner(office).get("/office/customers/?q=%00").status_code == 400
+    assert Client().get("/portal/calendar/%00.ics").status_code == 400
 
 
 @pytest.mark.parametrize("amount", ["1e30", "123456789012.00", "0.001"])
@@ -120,5 +120,6 @@ def test_sums_past_the_columns_precision_are_refused_not_crashed_on(office, path
     api = staff_api("owner")
     before = fingerprint()
     answer = api.post(path.format(p=office.pass_ada.id), body)
-    assert answer.status_code == 409 and answer.json()["code"] == "invalid_input", answer.content
+    refusals = {"invalid_input", "more_than_owed"}
+    assert answer.status_code == 409 and answer.json()["code"] in refusals, answer.content
     assert fingerprint() == before

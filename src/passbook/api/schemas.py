@@ -385,6 +385,14 @@ class PaymentIn(Body):
     note: str = Field("", pattern=NO_NUL, max_length=300)
 
 
+class PassPaymentIn(PaymentIn):
+    excess_to_credit: StrictBool = Field(
+        False,
+        description="More than is owed is refused (409 more_than_owed) unless this is true:"
+        " then the pass is paid in full and the rest goes on the customer's account credit.",
+    )
+
+
 class PaymentOut(Schema):
     id: int
     customer_id: int

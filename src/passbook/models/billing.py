@@ -10,7 +10,8 @@ from passbook.models.people import Customer
 
 class Payment(models.Model):
     """Money received (positive) or refunded (negative) for one thing: a pass, a drop-in
-    booking or a gift voucher sold."""
+    booking or a gift voucher sold; or, for none of them, money put on the customer's
+    account credit (its credit note points back to it), such as paying over a price."""
 
     class Method(models.TextChoices):
         CASH = "cash", "Cash"
@@ -53,11 +54,11 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(customer_pass_id__isnull=False, booking_id=None, voucher_id=None)
-                    | Q(customer_pass_id=None, booking_id__isnull=False, voucher_id=None)
-                    | Q(customer_pass_id=None, booking_id=None, voucher_id__isnull=False)
+                    Q(booking_id=None, voucher_id=None)
+                    | Q(customer_pass_id=None, voucher_id=None)
+                    | Q(customer_pass_id=None, booking_id=None)
                 ),
-                name="payment_for_one_thing",
+                name="payment_for_one_thing_at_most",
             ),
             models.CheckConstraint(condition=~Q(amount=0), name="payment_amount_not_zero"),
         ]

@@ -6,9 +6,8 @@ from django.db import transaction
 from django.db.models import Sum
 
 from passbook import clock
-from passbook.models import CreditNote, Customer, Pass, Payment, User
+from passbook.models import CreditNote, Customer, Payment, User
 from passbook.services import errors, locks
-from passbook.services.payments import PaymentInput, add_payment
 
 
 def balance(customer: Customer) -> Decimal:
@@ -46,24 +45,3 @@ def issue(
     if not reason.strip():
         raise errors.InvalidInput("Give a reason for the credit.", field="reason")
     return add(locks.customer(customer_id), amount, reason.strip(), actor)
-
-
-@transaction.atomic
-def pay_with_credit(pass_id: int, amount: Decimal, *, actor: User | None = None) -> Payment:
-    """Pay (part of) a pass from account credit; the balance never goes below zero."""
-    p = locks.pass_for_update(pass_id)
-    customer = p.customer
-    if amount > p.price - p.amount_paid:
-        raise errors.MoreThanOwed(f"{max(p.price - p.amount_paid, 0)} is owed on this pass.")
-    if amount > balance(customer):
-        raise errors.NotEnoughCredit(
-            f"Account credit is {balance(customer)}.", available=str(balance(customer))
-        )
-    return spend(customer, p, amount, actor)
-
-
-def spend(customer: Customer, p: Pass, amount: Decimal, actor: User | None) -> Payment:
-    """Pay `amount` of a pass from credit, inside the caller's transaction (customer locked)."""
-    payment = add_payment(p, PaymentInput(amount, Payment.Method.ACCOUNT_CREDIT), actor)
-    add(customer, -amount, f"spent on {p.name} (pass {p.id})", actor, payment)
-    return payment

@@ -13,7 +13,7 @@ from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
 from passbook.rules.ledger import EntryKind
 from passbook.services import credit, errors, ledger, locks, notifications
 from passbook.services.bookings import book_locked, cancel_and_release
-from passbook.services.payments import PaymentInput, add_payment
+from passbook.services.payments import PaymentInput, add_payment, spend, take_money
 from passbook.services.schedule import SessionInput, create_session_locked
 
 
@@ -42,11 +42,11 @@ def sell(
         raise errors.InvalidInput("The price cannot be negative.", field="price")
     p = _issue(customer, product, price if price is not None else product.price, source, actor)
     if payment is not None:
-        add_payment(p, payment, actor)
+        take_money(p, payment, actor)
     if use_credit:  # as much of the price as the customer's account credit covers
         amount = min(credit.balance(customer), p.price - p.amount_paid)
         if amount > 0:
-            credit.spend(customer, p, amount, actor)
+            spend(customer, p, amount, actor)
     # Book in start order, so a first-booking pass starts at the earliest session.
     for session in sorted(sessions.values(), key=lambda s: (s.starts_at, s.id)):
         book_locked(customer, session, pass_id=p.id, actor=actor)

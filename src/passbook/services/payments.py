@@ -1,15 +1,15 @@
 """Payments and refunds against a pass or a drop-in booking."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 
 from passbook import clock
-from passbook.models import Booking, GiftVoucher, Pass, Payment, User
+from passbook.models import Booking, Customer, GiftVoucher, Pass, Payment, User
 from passbook.models.fields import MOST_MONEY
-from passbook.services import errors, locks
+from passbook.services import credit, errors, locks
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,14 @@ class PaymentInput:
     received_at: datetime | None = None
     reference: str = ""
     note: str = ""
+
+
+# Methods staff cannot pick by hand: money of that kind moves through its own use case.
+NOT_BY_HAND: dict[str, str] = {
+    Payment.Method.ACCOUNT_CREDIT: "Use 'Pay with account credit': it takes the amount off"
+    " the customer's balance.",
+    Payment.Method.VOUCHER: "Redeem the voucher instead: it pays for the pass itself.",
+}
 
 
 def _validate(payment: PaymentInput) -> None:
@@ -59,14 +67,44 @@ def add_payment(p: Pass, payment: PaymentInput, actor: User | None) -> Payment:
 def add_voucher_payment(voucher: GiftVoucher, payment: PaymentInput, actor: User | None):
     """Record the money for a voucher sold, inside the caller's transaction."""
     _validate(payment)
-    if payment.method in {Payment.Method.VOUCHER, Payment.Method.ACCOUNT_CREDIT}:
+    if payment.method in NOT_BY_HAND:
         raise errors.InvalidInput("Pay for a voucher with money.", field="method")
     return _create(payment, payment.amount, actor, customer=voucher.sold_to, voucher=voucher)
 
 
+def take_money(
+    p: Pass, payment: PaymentInput, actor: User | None, *, excess_to_credit: bool = False
+) -> Payment:
+    """Money staff received for a pass (at the desk, a sale, the API); its customer is
+    locked by the caller. More than is owed is refused, unless staff put the excess on
+    the customer's account credit: the pass is paid in full and the rest becomes credit."""
+    _validate(payment)
+    if payment.method in NOT_BY_HAND:
+        raise errors.InvalidInput(NOT_BY_HAND[payment.method], field="method")
+    owed = max(p.price - p.amount_paid, Decimal(0))
+    if payment.amount <= owed:
+        return add_payment(p, payment, actor)
+    if not excess_to_credit:
+        raise errors.MoreThanOwed(
+            f"{owed} is owed on this pass: take that, or put the rest on account credit.",
+            owed=str(owed),
+        )
+    excess = payment.amount - owed
+    top_up = _create(replace(payment, amount=excess), excess, actor, customer_id=p.customer_id)
+    credit.add(p.customer, excess, f"paid over the price of {p.name} (pass {p.id})", actor, top_up)
+    return add_payment(p, replace(payment, amount=owed), actor) if owed else top_up
+
+
 @transaction.atomic
-def record_payment(pass_id: int, payment: PaymentInput, *, actor: User | None = None) -> Payment:
-    return add_payment(locks.pass_for_update(pass_id), payment, actor)
+def record_payment(
+    pass_id: int,
+    payment: PaymentInput,
+    *,
+    excess_to_credit: bool = False,
+    actor: User | None = None,
+) -> Payment:
+    p = locks.pass_for_update(pass_id)
+    return take_money(p, payment, actor, excess_to_credit=excess_to_credit)
 
 
 @transaction.atomic
@@ -92,3 +130,23 @@ def record_drop_in_payment(
     if booking.paid_by != Booking.PaidBy.DROP_IN:
         raise errors.InvalidInput("Only drop-in bookings are paid directly.", field="booking")
     return _create(payment, payment.amount, actor, customer_id=booking.customer_id, booking=booking)
+
+
+@transaction.atomic
+def pay_with_credit(pass_id: int, amount: Decimal, *, actor: User | None = None) -> Payment:
+    """Pay (part of) a pass from account credit; the balance never goes below zero."""
+    p = locks.pass_for_update(pass_id)
+    customer = p.customer
+    if amount > p.price - p.amount_paid:
+        raise errors.MoreThanOwed(f"{max(p.price - p.amount_paid, 0)} is owed on this pass.")
+    available = credit.balance(customer)
+    if amount > available:
+        raise errors.NotEnoughCredit(f"Account credit is {available}.", available=str(available))
+    return spend(customer, p, amount, actor)
+
+
+def spend(customer: Customer, p: Pass, amount: Decimal, actor: User | None) -> Payment:
+    """Pay `amount` of a pass from credit, inside the caller's transaction (customer locked)."""
+    payment = add_payment(p, PaymentInput(amount, Payment.Method.ACCOUNT_CREDIT), actor)
+    credit.add(customer, -amount, f"spent on {p.name} (pass {p.id})", actor, payment)
+    return payment

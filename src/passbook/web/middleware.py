@@ -1,10 +1,13 @@
 import re
 import uuid
 
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 
+from passbook.api.problems import problem
 from passbook.logs import request_id
 from passbook.models import Business
+from passbook.services import errors
 
 SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -70,3 +73,20 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character is never part of a valid address or query (PostgreSQL cannot even
+    store one in text): such a request is refused at once with 400, whatever view it was
+    meant for. (Form and API bodies refuse NULs field by field.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = (text for key, values in request.GET.lists() for text in (key, *values))
+        if "\x00" in request.path or any("\x00" in text for text in query):
+            if request.path.startswith("/api/"):
+                return problem(errors.BadRequest("NUL characters are not allowed."))
+            return HttpResponseBadRequest("NUL characters are not allowed.")
+        return self.get_response(request)

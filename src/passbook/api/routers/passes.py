@@ -11,6 +11,7 @@ from passbook.api.schemas import (
     Day,
     EntryOut,
     PassOut,
+    PassPaymentIn,
     PaymentIn,
     PaymentOut,
     PurchaseIn,
@@ -210,12 +211,18 @@ def list_payments(request, f: Query[PaymentFilter]):
 
 
 @router.post("/passes/{pk}/payments", response=responds(201, PaymentOut), tags=["payments"])
-def record_payment(request, pk: QueryId, body: PaymentIn):
+def record_payment(request, pk: QueryId, body: PassPaymentIn):
+    """Money received for a pass. Not more than is owed, unless `excess_to_credit`; the
+    methods `account_credit` and `voucher` have their own routes (pay-with-credit,
+    vouchers/redeem)."""
     caller(request).require_staff()
     p = one(_passes(request), pk, "pass")
-    return Status(
-        201, payments.record_payment(p.id, PaymentInput(**body.dict()), actor=caller(request).user)
+    fields = body.dict()
+    excess = fields.pop("excess_to_credit")
+    taken = payments.record_payment(
+        p.id, PaymentInput(**fields), excess_to_credit=excess, actor=caller(request).user
     )
+    return Status(201, taken)
 
 
 @router.post("/passes/{pk}/refunds", response=responds(201, PaymentOut), tags=["payments"])

@@ -17,7 +17,7 @@ from passbook.api.schemas import (
     money,
 )
 from passbook.models import Customer, GiftVoucher, Pass, User
-from passbook.services import credit, vouchers
+from passbook.services import credit, payments, vouchers
 from passbook.services.payments import PaymentInput
 
 router = Router(tags=["vouchers and credit"])
@@ -89,4 +89,4 @@ def issue_credit(request, pk: QueryId, body: CreditIn):
 def pay_with_credit(request, pk: QueryId, body: PayWithCreditIn):
     """Pay what is owed on a pass from the customer's account credit (customers: their own)."""
     p = one(own(request, Pass.objects.all()), pk, "pass")
-    return Status(201, credit.pay_with_credit(p.id, body.amount, actor=caller(request).user))
+    return Status(201, payments.pay_with_credit(p.id, body.amount, actor=caller(request).user))

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook.models import Customer, GiftVoucher, Subscription, User
-from passbook.services import credit, freezes, subscriptions, vouchers
+from passbook.services import credit, freezes, payments, subscriptions, vouchers
 from passbook.services.payments import PaymentInput
 from passbook.web.office import forms
 from passbook.web.office.common import StaffRequest, staff
@@ -95,7 +95,7 @@ pay_with_credit = _edit(
     forms.PayWithCreditForm,
     "credit_form",
     FRONTDESK,
-    lambda pk, d, u: credit.pay_with_credit(pk, d["amount"], actor=u),
+    lambda pk, d, u: payments.pay_with_credit(pk, d["amount"], actor=u),
     "Paid from account credit.",
     tab="payments",
 )

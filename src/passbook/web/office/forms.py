@@ -18,6 +18,7 @@ from passbook.models import (
 )
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
+from passbook.services.payments import NOT_BY_HAND
 from passbook.web.fields import DayField
 
 CREDITS = 8  # digits in all, as the models store credits
@@ -112,11 +113,22 @@ class AddSessionForm(Form):
     )
 
 
+# Money staff take by hand; account credit and vouchers pay through their own forms.
+MONEY_METHODS = [(v, label) for v, label in Payment.Method.choices if v not in NOT_BY_HAND]
+
+
 class PaymentForm(Form):
     amount = decimal_field(MONEY, Decimal("0.01"))
-    method = forms.ChoiceField(choices=Payment.Method.choices)
+    method = forms.ChoiceField(choices=MONEY_METHODS)
     received_on = DayField(required=False, widget=DATE, label="Date", help_text="Empty = now")
     note = forms.CharField(required=False, max_length=300)
+
+
+class TakePaymentForm(PaymentForm):
+    excess_to_credit = forms.BooleanField(
+        required=False,
+        label="Put anything over the balance due on the customer's account credit",
+    )
 
 
 def _session_label(starts_at, class_name: str) -> str:
@@ -150,7 +162,7 @@ class SellForm(Form):
         widget=forms.CheckboxSelectMultiple,
     )
     paid = decimal_field(MONEY, 0, required=False, label="Paid now")
-    method = forms.ChoiceField(choices=Payment.Method.choices, initial="card")
+    method = forms.ChoiceField(choices=MONEY_METHODS, initial="card")
 
     def __init__(self, *args, upcoming=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,13 +256,6 @@ class VoucherForm(Form):
     )
     expires_on = DayField(widget=DATE)
     note = forms.CharField(max_length=300, required=False, help_text="e.g. who it is for")
-
-
-MONEY_METHODS = [
-    (value, label)
-    for value, label in Payment.Method.choices
-    if value not in {Payment.Method.VOUCHER, Payment.Method.ACCOUNT_CREDIT}
-]
 
 
 class VoucherSaleForm(VoucherForm):

@@ -173,7 +173,7 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
         "top_up_form": forms.TopUpForm(),
         "void_form": forms.VoidForm(),
         "add_session_form": forms.AddSessionForm(),
-        "payment_form": forms.PaymentForm(),
+        "payment_form": forms.TakePaymentForm(),
         "refund_form": forms.PaymentForm(prefix="refund"),
         "freeze_form": forms.FreezeForm(),
         "credit_form": forms.PayWithCreditForm(),
@@ -283,10 +283,12 @@ add_session = _edit(
     "Session added and booked.",
 )
 record_payment = _edit(
-    forms.PaymentForm,
+    forms.TakePaymentForm,
     "payment_form",
     User.Role.FRONTDESK,
-    lambda pk, d, u: payments.record_payment(pk, _payment(d), actor=u),
+    lambda pk, d, u: payments.record_payment(
+        pk, _payment(d), excess_to_credit=d["excess_to_credit"], actor=u
+    ),
     "Payment recorded.",
     tab="payments",
 )
