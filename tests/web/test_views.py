@@ -347,3 +347,22 @@ def test_extending_all_live_passes_says_how_many_first(clients, office):
         "/office/passes/extend/", {"days": "3", "reason": "boiler broke"}, follow=True
     )
     assert f"{live} live passes extended by 3 days." in done.content.decode()
+
+
+def test_the_desk_refuses_an_overpayment_unless_the_excess_goes_on_credit(office, clients):
+    from passbook.services import credit
+
+    path = f"/office/passes/{office.pass_ada.id}/payments/"  # 5.00 owed
+    before = credit.balance(office.ada)
+    refused = clients["frontdesk"].post(path, {"amount": "20", "method": "cash"})
+    assert "5.00 is owed" in refused.content.decode()
+    taken = clients["frontdesk"].post(
+        path, {"amount": "20", "method": "cash", "excess_to_credit": "on"}
+    )
+    assert taken.status_code == 302
+    office.pass_ada.refresh_from_db()
+    assert office.pass_ada.amount_paid == 200 and credit.balance(office.ada) == before + 15
+    from passbook.web.office.forms import TakePaymentForm
+
+    methods = [value for value, _label in TakePaymentForm().fields["method"].choices]
+    assert "account_credit" not in methods and "voucher" not in methods
