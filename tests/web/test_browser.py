@@ -69,6 +69,22 @@ def test_book_from_the_roster_see_remaining_drop_then_check_in(page, office):
     expect(page.locator("#used")).to_have_text("1")
 
 
+def test_the_roster_books_the_customer_it_shows_not_the_one_asked_about(page, office):
+    passes.sell(office.bea.id, office.product.id)
+    later = SessionFactory(
+        class_type=office.yoga, starts_at=office.session.starts_at + timedelta(hours=3)
+    )
+    page.goto(f"/office/sessions/{later.id}/")
+    page.select_option("#id_customer", label=office.ada.name)
+    page.click("button:has-text('Which pass pays?')")
+    expect(page.locator("#verdicts")).to_contain_text("pays 1.00 CR")
+    page.select_option("#id_customer", label=office.bea.name)  # then staff pick someone else
+    page.click("#book-form button:has-text('Book')")
+    expect(page.get_by_text(f"{office.bea.name} booked.")).to_be_visible()
+    expect(page.locator("#roster tr", has_text=office.bea.name)).to_have_count(1)
+    expect(page.locator("#roster tr", has_text=office.ada.name)).to_have_count(0)
+
+
 def test_set_a_pass_to_unlimited(page, office):
     page.goto(f"/office/passes/{office.pass_ada.id}/")
     page.click("summary:has-text('Edit total')")

@@ -115,8 +115,12 @@ def _roster(request: HttpRequest, session: Session, **extra) -> HttpResponse:
 
 @staff()
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _explained(request, pk, forms.AddToSessionForm(request.GET or None))
+
+
+def _explained(request: HttpRequest, pk: int, form: forms.AddToSessionForm) -> HttpResponse:
+    """The roster, with which of the chosen customer's passes would pay, and why."""
     session = get_object_or_404(Session.objects.select_related("class_type"), pk=pk)
-    form = forms.AddToSessionForm(request.GET or None)
     verdicts = explain(form.cleaned_data["customer"].id, pk) if form.is_valid() else None
     return _roster(
         request,
@@ -130,8 +134,11 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff()
 def add_to_session(request: StaffRequest, pk: int) -> HttpResponse:
-    """Book a customer from the roster; the spend rule picks the pass (shown beforehand)."""
+    """Book a customer from the roster; the spend rule picks the pass. The same form's
+    "Which pass pays?" shows that first, for the customer the form shows."""
     form = forms.AddToSessionForm(request.POST)
+    if request.POST.get("explain"):
+        return _explained(request, pk, form)
     paid_by = request.POST.get("paid_by", Booking.PaidBy.PASS)
 
     def book() -> Customer:
