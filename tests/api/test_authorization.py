@@ -70,6 +70,7 @@ OPS = [
     Op("POST", "/products", MANAGER, {"name": "Trial", "price": "20.00", "credits": "2"}),
     Op("PATCH", "/products/{s.product.id}", MANAGER, {"price": "210.00"}),
     Op("POST", "/products/{s.product.id}/archive", MANAGER),
+    Op("POST", "/products/{s.product.id}/apply-priority", MANAGER),
     Op("DELETE", "/products/{s.spare_product.id}", MANAGER),
     Op("GET", "/sessions", ANY),
     Op("GET", "/sessions/{s.future.id}", ANY),
@@ -86,6 +87,7 @@ OPS = [
     Op("GET", "/passes/{s.pass_a.id}/history", OWN),
     Op("POST", "/purchases", OWN, lambda s: {"customer_id": s.a.id, "product_id": s.product.id}),
     Op("POST", "/passes/{s.pass_a.id}/total", MANAGER, {"total": "12"}),
+    Op("POST", "/passes/{s.pass_a.id}/priority", MANAGER, {"priority": 3, "reason": "VIP"}),
     Op(
         "POST",
         "/passes/{s.pass_a.id}/validity",

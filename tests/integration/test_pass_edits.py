@@ -5,12 +5,20 @@ from datetime import date, time, timedelta
 import pytest
 
 from passbook import clock
-from passbook.models import Booking, Session
+from passbook.models import Booking, PassEntry, Session
 from passbook.rules.ledger import EntryKind
 from passbook.rules.status import PassStatus, pass_status
 from passbook.services import bookings, passes
+from passbook.services.explain import explain
 from passbook.services.facts import pass_facts
-from tests.factories import ClassTypeFactory, ResourceFactory, SessionFactory, StaffFactory
+from passbook.services.verify import problems
+from tests.factories import (
+    ClassTypeFactory,
+    ProductFactory,
+    ResourceFactory,
+    SessionFactory,
+    StaffFactory,
+)
 from tests.integration.helpers import D, counters, fresh, refused, sell
 
 
@@ -130,3 +138,30 @@ def test_add_session_books_an_appointment_on_the_pass(business, customer):
 def test_unknown_pass_is_not_found(business):
     with refused("not_found"):
         passes.set_total(999999, D("5"))
+
+
+def test_a_sold_pass_can_be_given_a_higher_priority_with_history(business, customer, yoga):
+    older = sell(customer, ProductFactory(name="Older", credits=10))
+    newer = sell(customer, ProductFactory(name="Newer", credits=10))
+    session = SessionFactory(class_type=yoga)
+    assert [v.pass_id for v in explain(customer.id, session.id) if v.chosen] == [older.id]
+    passes.set_priority(newer.id, 5, reason="use the gift pass first")
+    assert [v.pass_id for v in explain(customer.id, session.id) if v.chosen] == [newer.id]
+    entry = PassEntry.objects.filter(customer_pass=newer).last()
+    assert entry.kind == "priority" and entry.reason == "0 → 5: use the gift pass first"
+    with refused("invalid_input"):
+        passes.set_priority(newer.id, 5, reason="again")
+    with refused("invalid_input"):
+        passes.set_priority(newer.id, 101, reason="too high")
+    assert list(problems()) == []
+
+
+def test_a_products_new_priority_can_be_given_to_its_live_passes(business, customer):
+    product = ProductFactory(credits=10)
+    sold = [sell(customer, product) for _ in range(2)]
+    passes.void(sold[1].id, reason="refunded")
+    product.priority = 2
+    product.save()
+    assert [p.id for p in passes.with_another_priority(product)] == [sold[0].id]
+    assert passes.apply_product_priority(product.id) == 1
+    assert fresh(sold[0]).priority == 2 and fresh(sold[1]).priority == 0

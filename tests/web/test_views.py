@@ -40,6 +40,11 @@ PAGES = [  # (path, lowest role)
 ACTIONS = [  # (path, form data, lowest role)
     ("/office/passes/{o.pass_ada.id}/total/", {"total": "12"}, MANAGER),
     (
+        "/office/passes/{o.pass_ada.id}/priority/",
+        {"priority-priority": "3", "priority-reason": "VIP"},
+        MANAGER,
+    ),
+    (
         "/office/passes/{o.pass_ada.id}/validity/",
         {"starts_on": "2026-01-01", "expires_on": "2030-12-31"},
         MANAGER,
@@ -366,3 +371,31 @@ def test_the_desk_refuses_an_overpayment_unless_the_excess_goes_on_credit(office
 
     methods = [value for value, _label in TakePaymentForm().fields["method"].choices]
     assert "account_credit" not in methods and "voucher" not in methods
+
+
+def test_raising_a_products_priority_offers_it_to_the_passes_already_sold(office, clients):
+    manager = clients["manager"]
+    path = f"/office/catalog/products/{office.product.id}/"
+    form = manager.get(path).context["form"]
+    saved = manager.post(path, {**_form_data(form), "priority": "4"})
+    assert saved.status_code == 302 and saved["Location"] == path  # back, to offer it
+    offer = manager.get(path).content.decode()
+    assert 'id="stale-priority"' in offer and "priority 4" in offer
+    manager.post(f"/office/catalog/products/{office.product.id}/apply-priority/")
+    office.pass_ada.refresh_from_db()
+    assert office.pass_ada.priority == 4
+    assert 'id="stale-priority"' not in manager.get(path).content.decode()
+
+
+def _form_data(form) -> dict:
+    """What a browser would send back for an unchanged model form."""
+    data = {}
+    for name in form.fields:
+        value = form.initial.get(name)
+        if value is None or value is False:
+            continue
+        if isinstance(value, list):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = value
+    return data

@@ -439,6 +439,13 @@ class TopUpIn(Body):
     reason: str = Field("top-up", pattern=NO_NUL, min_length=1, max_length=300)
 
 
+class PriorityIn(Body):
+    """`priority`: higher pays first, before the business's spend order (-100 to 100)."""
+
+    priority: Annotated[int, *whole(-100, 100)]
+    reason: Annotated[str, Field(pattern=NO_NUL, min_length=1, max_length=200)]
+
+
 class AdjustIn(Body):
     amount: SignedCreditsIn
     reason: Reason

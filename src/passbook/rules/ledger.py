@@ -28,6 +28,7 @@ class EntryKind(StrEnum):
     VALIDITY = "validity"  # start and expiry changed
     FORFEIT = "forfeit"  # credits left at expiry; counters unchanged, extending revives them
     VOID = "void"
+    PRIORITY = "priority"  # staff changed which pass pays first (amount: the new priority)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def apply(c: Counters, e: Entry) -> Counters:
             return replace(c, starts_at=e.starts_at, expires_at=e.expires_at)
         case EntryKind.VOID:
             return replace(c, voided=True)
-        case EntryKind.FORFEIT:
+        case EntryKind.FORFEIT | EntryKind.PRIORITY:
             return c
     raise ValueError(f"unknown entry kind {e.kind!r}")
 

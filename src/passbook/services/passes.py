@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from passbook import clock
 from passbook.models import Booking, Business, ClassType, Pass, PassProduct, User
@@ -149,6 +150,52 @@ def set_total(
         _check_total(p, new_total)
     ledger.append(p, EntryKind.SET_TOTAL, new_total, actor=actor, reason=reason or "total changed")
     return p
+
+
+# Priorities stay small numbers: they only order a customer's passes.
+PRIORITY_RANGE = range(-100, 101)
+
+
+@transaction.atomic
+def set_priority(pass_id: int, priority: int, *, reason: str, actor: User | None = None) -> Pass:
+    """Change which pass pays first (higher first); kept in the pass's history."""
+    reason = _require_reason(reason)
+    if len(reason) > 200:  # the history line adds the old and new values in front
+        raise errors.InvalidInput("Keep the reason to 200 characters.", field="reason")
+    if priority not in PRIORITY_RANGE:
+        raise errors.InvalidInput("Use a priority from -100 to 100.", field="priority")
+    p = _live_pass(pass_id)
+    if priority == p.priority:
+        raise errors.InvalidInput(f"The priority is already {priority}.", field="priority")
+    before, p.priority = p.priority, priority
+    p.save(update_fields=["priority"])
+    ledger.append(
+        p,
+        EntryKind.PRIORITY,
+        Decimal(priority),
+        actor=actor,
+        reason=f"{before} → {priority}: {reason}",
+    )
+    return p
+
+
+def with_another_priority(product: PassProduct) -> QuerySet[Pass]:
+    """The product's live passes (not voided, not expired) whose priority is not the
+    product's: sold before its priority changed."""
+    live = Pass.objects.filter(product=product, voided_at__isnull=True)
+    live = live.filter(Q(expires_at__isnull=True) | Q(expires_at__gte=clock.now()))
+    return live.exclude(priority=product.priority)
+
+
+@transaction.atomic
+def apply_product_priority(product_id: int, *, actor: User | None = None) -> int:
+    """Give the product's current priority to its live passes that have another; returns
+    how many changed."""
+    product = locks.get(PassProduct, product_id, "No such pass product.")
+    ids = list(with_another_priority(product).values_list("id", flat=True))
+    for pass_id in ids:
+        set_priority(pass_id, product.priority, reason=f"as {product.name} now", actor=actor)
+    return len(ids)
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from passbook.api.schemas import (
     partial,
 )
 from passbook.models import Category, ClassType, PassProduct, Resource, Staff, User
-from passbook.services import records
+from passbook.services import passes, records
 
 ProductPatch = partial(ProductIn)
 router = Router(tags=["catalog"])
@@ -155,6 +155,19 @@ def archive_product(request, pk: QueryId):
     caller(request).require(MANAGER)
     product = records.save(one(_products(request), pk, "pass product"), {"archived": True})
     return _product_out(request, product)
+
+
+class AppliedOut(Schema):
+    changed: int
+
+
+@router.post("/products/{pk}/apply-priority", response=responds(200, AppliedOut), tags=["products"])
+def apply_priority(request, pk: QueryId):
+    """Give the product's priority to its live passes sold with another one (each change
+    is kept in that pass's history)."""
+    caller(request).require(MANAGER)
+    product = one(_products(request), pk, "pass product")
+    return {"changed": passes.apply_product_priority(product.id, actor=caller(request).user)}
 
 
 @router.delete("/products/{pk}", response=responds(204, None), tags=["products"])

@@ -14,6 +14,7 @@ from passbook.api.schemas import (
     PassPaymentIn,
     PaymentIn,
     PaymentOut,
+    PriorityIn,
     PurchaseIn,
     QueryId,
     TopUpIn,
@@ -164,6 +165,14 @@ def adjust(request, pk: QueryId, body: AdjustIn):
     """Add or remove credits with a reason (kept in the history)."""
     p = _edited(request, pk)
     return _reread(passes.adjust(p.id, body.amount, reason=body.reason, actor=caller(request).user))
+
+
+@router.post("/passes/{pk}/priority", response=responds(200, PassOut), tags=["pass edits"])
+def set_priority(request, pk: QueryId, body: PriorityIn):
+    """Change which of the customer's passes pays first; kept in the pass's history."""
+    p = _edited(request, pk)
+    who = caller(request).user
+    return _reread(passes.set_priority(p.id, body.priority, reason=body.reason, actor=who))
 
 
 @router.post("/passes/{pk}/void", response=responds(200, PassOut), tags=["pass edits"])

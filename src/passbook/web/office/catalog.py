@@ -4,6 +4,7 @@ from django import forms as django_forms
 from django.forms import modelform_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from passbook.models import (
     Business,
@@ -15,7 +16,7 @@ from passbook.models import (
     Staff,
     User,
 )
-from passbook.services import records
+from passbook.services import passes, records
 from passbook.web.office.common import StaffRequest, can, staff
 from passbook.web.office.forms import DATE, Form
 from passbook.web.refusals import attempt
@@ -122,13 +123,30 @@ def catalog_edit(request: StaffRequest, kind: str, pk: int | None = None) -> Htt
             else {}
         )
         if attempt(request, form, lambda: records.save(form.instance, {}, links), "Saved."):
+            if isinstance(record, PassProduct) and _stale(record):
+                return redirect("office:catalog_edit", kind=kind, pk=record.pk)  # to offer it
             return redirect("office:catalog", kind=kind)
-    return render(
+    context = {"form": form, "kind": kind, "title": title, "record": record}
+    if isinstance(record, PassProduct) and record.pk:
+        context["stale"] = _stale(record)
+    return render(request, "office/catalog_edit.html", context, status=422 if form.errors else 200)
+
+
+def _stale(product: PassProduct) -> int:
+    return passes.with_another_priority(product).count()
+
+
+@require_POST
+@staff(MANAGER)
+def apply_priority(request: StaffRequest, pk: int) -> HttpResponse:
+    """Give a product's priority to its live passes sold before it changed."""
+    attempt(
         request,
-        "office/catalog_edit.html",
-        {"form": form, "kind": kind, "title": title, "record": record},
-        status=422 if form.errors else 200,
+        None,
+        lambda: passes.apply_product_priority(pk, actor=request.user),
+        lambda n: f"Priority applied to {n} live passes.",
     )
+    return redirect("office:catalog", kind="products")
 
 
 class SettingsForm(Form, django_forms.ModelForm):

@@ -88,6 +88,13 @@ class TotalForm(Form):
     reason = forms.CharField(required=False, max_length=300)
 
 
+class PriorityForm(Form):
+    priority = forms.IntegerField(
+        min_value=-100, max_value=100, help_text="Higher pays first, before older passes"
+    )
+    reason = forms.CharField(max_length=200)
+
+
 class ValidityForm(Form):
     starts_on = DayField(required=False, widget=DATE, label="Starts")
     expires_on = DayField(required=False, widget=DATE, label="Valid until")

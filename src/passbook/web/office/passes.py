@@ -171,6 +171,7 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
             }
         ),
         "top_up_form": forms.TopUpForm(),
+        "priority_form": forms.PriorityForm(prefix="priority", initial={"priority": p.priority}),
         "void_form": forms.VoidForm(),
         "add_session_form": forms.AddSessionForm(),
         "payment_form": forms.TakePaymentForm(),
@@ -267,6 +268,14 @@ top_up = _edit(
     MANAGER,
     lambda pk, d, u: passes.top_up(pk, d["amount"], reason=d["reason"], actor=u),
     "Sessions added to the pass.",
+)
+edit_priority = _edit(
+    forms.PriorityForm,
+    "priority_form",
+    MANAGER,
+    lambda pk, d, u: passes.set_priority(pk, d["priority"], reason=d["reason"], actor=u),
+    "Priority changed.",
+    prefix="priority",
 )
 void = _edit(
     forms.VoidForm,
