@@ -84,6 +84,17 @@ def locking(request, settings) -> bool:
     return request.param
 
 
+# Tuesday 1 December 2026, 09:00 UTC: for tests whose messages name days and times.
+PINNED = datetime(2026, 12, 1, 9, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.fixture
+def pinned():
+    """The clock stopped at PINNED; ask for it before fixtures that make sessions."""
+    with time_machine.travel(PINNED, tick=False) as traveller:
+        yield traveller
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"

@@ -22,7 +22,18 @@ for config in (
     models.PassProduct,
 ):
     admin.site.register(config)
-admin.site.register(models.User, UserAdmin)
+
+
+@admin.register(models.User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, with the studio role. The back office's Staff accounts page
+    is the usual place to manage staff: it also keeps an active owner, ends a deactivated
+    login's sessions for good and revokes its API tokens."""
+
+    list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser", "groups")
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Studio", {"fields": ("role",)}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("Studio", {"fields": ("role",)}))
 
 
 class ReadOnly(admin.ModelAdmin):

@@ -7,7 +7,18 @@ filter and page in the database.
 
 from datetime import datetime
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
@@ -129,3 +140,14 @@ def sessions_with_places() -> QuerySet:
         .annotate(booked=live, places_left=F("capacity") - live)
         .order_by("starts_at", "id")
     )
+
+
+def seen_by_customer(sessions: QuerySet, customer_id: int) -> QuerySet:
+    """The sessions a customer may see: public ones, and private appointments (Add
+    Session) only while they hold a live booking in them."""
+    from passbook.models import Booking
+
+    theirs = Booking.objects.filter(
+        session=OuterRef("pk"), customer_id=customer_id, status__in=Booking.LIVE
+    )
+    return sessions.filter(Q(private=False) | Q(Exists(theirs)))

@@ -212,9 +212,8 @@ LOGOUT_REDIRECT_URL = "office:login"
 # tests can show that the races they guard against really happen.
 PASSBOOK_LOCKING = True
 
-# Jobs: how long after a session ends an unchecked booking becomes a no-show, and how
-# many days before expiry customers are told.
-PASSBOOK_NO_SHOW_GRACE_MINUTES = int(os.environ.get("PASSBOOK_NO_SHOW_GRACE_MINUTES", "30"))
+# Jobs: how many days before expiry customers are told. (When an unchecked booking becomes
+# a no-show is the studio's setting: attendance closes N hours after the session ends.)
 PASSBOOK_EXPIRING_NOTICE_DAYS = int(os.environ.get("PASSBOOK_EXPIRING_NOTICE_DAYS", "7"))
 # Retention: idempotency keys are kept at least 24 hours (docs/api.md), the login log for
 # a quarter; `run-jobs` prunes what is older.

@@ -76,6 +76,7 @@ class Studio:
     booking_a: object
     booking_started: object
     booking_attended: object
+    booking_missed: object  # Bea's drop-in, marked a no-show
     owing_a: object  # A's unpaid massage pass (not usable for yoga)
     plan: object
     subscription_a: object
@@ -95,6 +96,9 @@ def studio(business) -> Studio:
     attended = SessionFactory(class_type=yoga, starts_at=clock.now() - timedelta(minutes=5))
     booking_attended = bookings.book(a.id, attended.id)
     bookings.check_in(booking_attended.id)
+    missed = SessionFactory(class_type=yoga, starts_at=clock.now() - timedelta(minutes=20))
+    booking_missed = bookings.book(b.id, missed.id, paid_by="drop_in")
+    bookings.mark_no_show(booking_missed.id)
     spare_category = CategoryFactory(name="Spare")
     massage = ProductFactory(name="Massage 3-pack", credits=3, price=Decimal("90"))
     massage.categories.set([spare_category])
@@ -120,6 +124,7 @@ def studio(business) -> Studio:
         booking_a=bookings.book(a.id, future.id),
         booking_started=bookings.book(a.id, started.id),
         booking_attended=booking_attended,
+        booking_missed=booking_missed,
         owing_a=passes.sell(a.id, massage.id),
         plan=plan,
         subscription_a=subscriptions.start(a.id, plan.id),

@@ -125,6 +125,13 @@ OPS = [
     Op("POST", "/bookings/{s.booking_started.id}/check-in", FRONTDESK),
     Op("POST", "/bookings/{s.booking_attended.id}/undo-check-in", FRONTDESK),
     Op("POST", "/bookings/{s.booking_started.id}/no-show", FRONTDESK),
+    Op("POST", "/bookings/{s.booking_missed.id}/undo-no-show", FRONTDESK),
+    Op(
+        "POST",
+        "/bookings/{s.booking_missed.id}/payments",
+        FRONTDESK,
+        {"amount": "5", "method": "cash"},
+    ),
     Op("GET", "/plans", ANY),
     Op(
         "POST",

@@ -60,7 +60,8 @@ def test_book_check_in_and_see_remaining_drop(owner, studio):
     assert booked.status_code == 201
     assert booked.json()["cost"] == "1.00 CR" and booked.json()["pass_id"] == studio.pass_a.id
     before = owner.get(f"/passes/{studio.pass_a.id}").json()
-    checked = owner.post(f"/bookings/{booked.json()['id']}/check-in")
+    with clock.at(studio.free.starts_at):
+        checked = owner.post(f"/bookings/{booked.json()['id']}/check-in")
     assert checked.json()["status"] == "attended"
     after = owner.get(f"/passes/{studio.pass_a.id}").json()
     assert (after["held"], after["used"]) == (
@@ -198,3 +199,25 @@ def test_nul_characters_are_refused_not_crashed_on(owner, studio):
     assert created.status_code == 422 and created.json()["code"] == "validation_error"
     searched = owner.get("/customers?search=%00")  # refused before any view: never stored
     assert searched.status_code == 400 and searched.json()["code"] == "bad_request"
+
+
+def test_customers_never_see_someone_elses_private_appointment(pinned, apis, studio):
+    day = (clock.now() + timedelta(days=3)).date()
+    made = apis["owner"].post(
+        f"/passes/{studio.pass_a.id}/sessions",
+        {"on": day.isoformat(), "at": "15:00", "class_type_id": studio.class_type.id},
+    )
+    appointment = made.json()["session_id"]
+    week = f"/sessions?start={clock.now().date()}"
+
+    def listed(api) -> list[int]:
+        return [s["id"] for s in api.get(week).json()]
+
+    assert appointment in listed(apis["owner"]) and appointment in listed(apis["customer_a"])
+    assert appointment not in listed(apis["customer_b"])
+    assert apis["customer_b"].get(f"/sessions/{appointment}").status_code == 404
+    assert apis["owner"].get(f"/sessions/{appointment}").json()["private"] is True
+    booking = {"customer_id": studio.b.id, "session_id": appointment}
+    assert apis["customer_b"].post("/bookings", booking).status_code == 404
+    explain = f"/customers/{studio.b.id}/explain?session={appointment}"
+    assert apis["customer_b"].get(explain).status_code == 404

@@ -12,7 +12,7 @@ from passbook.services import bookings, passes
 from passbook.services.explain import explain
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory, ProductFactory, SessionFactory
-from tests.integration.helpers import D, refused, sell
+from tests.integration.helpers import D, check_in, refused, sell
 
 
 def test_explain_answers_for_every_pass(business, customer, pilates, yoga):
@@ -49,7 +49,7 @@ def _busy_day(business, ten_pack, yoga):
     for c in CustomerFactory.create_batch(3):
         p = sell(c, ten_pack)
         b = bookings.book(c.id, SessionFactory(class_type=yoga).id)
-        bookings.check_in(b.id)
+        check_in(b)
         bookings.book(c.id, SessionFactory(class_type=yoga).id)
         passes.top_up(p.id, D("2"), reason="promo")
 

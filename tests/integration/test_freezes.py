@@ -63,7 +63,7 @@ def test_extend_all_active_passes_for_a_closure(business, customer, ten_pack):
 def test_extend_passes_command(business, customer, ten_pack, capsys):
     sell(customer, ten_pack)
     call_command("extend-passes", "--days", "7", "--reason", "closed")
-    assert capsys.readouterr().out.strip() == "Extended 1 passes by 7 days."
+    assert capsys.readouterr().out.strip() == "Extended 1 pass by 7 days."
     with pytest.raises(CommandError, match="1 to 366"):
         call_command("extend-passes", "--days", "0", "--reason", "closed")
 

@@ -60,19 +60,33 @@ def test_expired_credits_are_forfeited_once_per_expiry(business, customer, ten_p
     assert list(problems()) == []
 
 
-def test_bookings_left_unchecked_become_no_shows_after_the_grace_period(
+def test_bookings_left_unchecked_become_no_shows_when_attendance_closes(
     business, customer, ten_pack, session
 ):
+    business.attendance_closes_hours = 2
+    business.save()
     p = sell(customer, ten_pack)
     booking = bookings.book(customer.id, session.id)
-    with clock.at(session.ends_at + timedelta(minutes=20)):
+    with clock.at(session.ends_at + timedelta(minutes=119)):
         run_all()
-    assert Booking.objects.get(pk=booking.pk).status == "booked"
-    with clock.at(session.ends_at + timedelta(minutes=31)):
+    assert Booking.objects.get(pk=booking.pk).status == "booked"  # staff may still check in
+    with clock.at(session.ends_at + timedelta(minutes=121)):
         assert run_all().counts["no-shows"] == 1
         assert run_all().counts["no-shows"] == 0
     assert Booking.objects.get(pk=booking.pk).status == "no_show"
     assert counters(p)[1:3] == (D("0"), D("1"))  # the business consumes no-shows
+
+
+def test_a_no_show_undone_by_the_desk_is_not_marked_again_while_attendance_is_open(
+    business, customer, ten_pack, session
+):
+    sell(customer, ten_pack)
+    booking = bookings.book(customer.id, session.id)
+    with clock.at(session.ends_at + timedelta(minutes=5)):
+        bookings.mark_no_show(booking.id)
+        bookings.undo_no_show(booking.id)
+        assert run_all().counts["no-shows"] == 0
+    assert Booking.objects.get(pk=booking.pk).status == "booked"
 
 
 def test_the_outbox_is_written_with_the_event_and_not_for_a_refused_one(business, ten_pack):

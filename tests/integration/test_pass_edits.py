@@ -19,7 +19,7 @@ from tests.factories import (
     SessionFactory,
     StaffFactory,
 )
-from tests.integration.helpers import D, counters, fresh, refused, sell
+from tests.integration.helpers import D, check_in, counters, fresh, refused, sell
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def pass_with_bookings(business, customer, ten_pack, yoga):
     p = sell(customer, ten_pack)
     b1 = bookings.book(customer.id, SessionFactory(class_type=yoga).id)
     bookings.book(customer.id, SessionFactory(class_type=yoga).id)
-    bookings.check_in(b1.id)
+    check_in(b1)
     return fresh(p)  # held 1, used 1
 
 
@@ -165,3 +165,25 @@ def test_a_products_new_priority_can_be_given_to_its_live_passes(business, custo
     assert [p.id for p in passes.with_another_priority(product)] == [sold[0].id]
     assert passes.apply_product_priority(product.id) == 1
     assert fresh(sold[0]).priority == 2 and fresh(sold[1]).priority == 0
+
+
+def test_add_session_after_the_last_day_says_when_the_pass_expires(
+    pinned, business, customer, yoga
+):
+    until_march = ProductFactory(
+        validity_unit="", validity_count=None, valid_until=date(2027, 3, 31)
+    )
+    p = sell(customer, until_march)  # on 1 December 2026: its last day is still to come
+    with refused("pass_not_usable") as refusal:
+        passes.add_session(p.id, on=date(2027, 4, 14), at=time(9), class_type_id=yoga.id)
+    assert refusal.value.message == (
+        "This pass cannot pay: expires 31 March 2027, before this session."
+    )
+    assert refusal.value.details["reasons"][0]["code"] == "expired"  # the code stays
+
+
+def test_an_added_session_is_a_private_appointment(pinned, business, customer, ten_pack, yoga):
+    p = sell(customer, ten_pack)
+    day = clock.now().date() + timedelta(days=2)
+    b = passes.add_session(p.id, on=day, at=time(9), class_type_id=yoga.id)
+    assert b.session.private and not SessionFactory(class_type=yoga).private

@@ -72,6 +72,21 @@ def test_drop_in_payment(business, customer, session, ten_pack):
         payments.record_drop_in_payment(other.id, PaymentInput(D("5"), "cash"))
 
 
+def test_a_drop_in_is_paid_up_to_its_price_like_a_pass(business, customer, session):
+    b = bookings.book(customer.id, session.id, paid_by="drop_in")  # 25.00
+    payments.record_drop_in_payment(b.id, PaymentInput(D("10"), "cash"))
+    with refused("more_than_owed") as info:
+        payments.record_drop_in_payment(b.id, PaymentInput(D("20"), "card"))
+    assert info.value.details["owed"] == "15.00"
+    for method in ("account_credit", "voucher"):
+        with refused("invalid_input"):
+            payments.record_drop_in_payment(b.id, PaymentInput(D("15"), method))
+    payments.record_drop_in_payment(b.id, PaymentInput(D("20"), "card"), excess_to_credit=True)
+    assert payments.drop_in_paid(b) == D("25.00")
+    assert credit.balance(customer) == D("5.00")
+    assert list(problems()) == []
+
+
 def test_money_over_the_balance_due_is_refused(business, customer, ten_pack):
     p = sell(customer, ten_pack, payment=PaymentInput(D("140"), "cash"))  # 60 owed
     with refused("more_than_owed") as info:

@@ -6,7 +6,7 @@ from passbook.models import Booking, Business, Session
 from passbook.services import bookings, schedule
 from passbook.services.schedule import SessionInput
 from tests.factories import CustomerFactory, ResourceFactory, SessionFactory, StaffFactory
-from tests.integration.helpers import D, counters, refused, sell
+from tests.integration.helpers import D, check_in, counters, refused, sell
 
 
 def test_a_one_off_session_takes_its_class_types_defaults(business, yoga):
@@ -106,6 +106,6 @@ def test_cancelling_a_session_releases_every_hold(business, yoga, ten_pack):
 def test_a_session_with_check_ins_is_not_cancelled(business, customer, yoga, ten_pack):
     session = SessionFactory(class_type=yoga)
     sell(customer, ten_pack)
-    bookings.check_in(bookings.book(customer.id, session.id).id)
+    check_in(bookings.book(customer.id, session.id))
     with refused("session_has_attendance"):
         schedule.cancel_session(session.id)

@@ -63,10 +63,13 @@ def test_no_shows_across_the_clock_change(business, customer, ten_pack):
             ends_at=datetime(2027, 3, 28, 0, 50, tzinfo=UTC),
         )
         booking = bookings.book(customer.id, session.id)
-    with time_machine.travel(datetime(2027, 3, 28, 1, 10, tzinfo=UTC), tick=False):  # 02:10 BST
+    business.attendance_closes_hours = 1
+    business.save()
+    # 01:50 UTC is 02:50 BST: an hour after the end in real time, not on the wall clock
+    with time_machine.travel(datetime(2027, 3, 28, 1, 49, tzinfo=UTC), tick=False):
         run_all()
-        assert Booking.objects.get(pk=booking.pk).status == "booked"  # 20 min < grace
-    with time_machine.travel(datetime(2027, 3, 28, 1, 30, tzinfo=UTC), tick=False):
+        assert Booking.objects.get(pk=booking.pk).status == "booked"  # attendance still open
+    with time_machine.travel(datetime(2027, 3, 28, 1, 51, tzinfo=UTC), tick=False):
         run_all()
         assert Booking.objects.get(pk=booking.pk).status == "no_show"
 

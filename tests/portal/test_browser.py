@@ -114,3 +114,22 @@ def test_the_calendar_feed_parses_and_lists_exactly_the_booked_sessions(ada, por
     booked = Booking.objects.get(customer=portal.a, session=portal.yoga_class)
     assert [str(e["uid"]) for e in events] == [f"booking-{booked.id}@passbook"]
     assert "Vinyasa" in str(events[0]["summary"])
+
+
+def test_the_phone_menu_opens_with_javascript_and_shows_without(browser, live_server, portal):
+    page = open_portal(browser, live_server, portal.a)
+    menu_link = page.get_by_role("link", name="My bookings")
+    expect(menu_link).to_be_hidden()  # folded away on a phone
+    page.get_by_role("button", name="Menu").click()
+    expect(menu_link).to_be_visible()
+    page.context.close()
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/portal/login/")
+    page.fill("#id_username", portal.a.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.get_by_role("link", name="My bookings")).to_be_visible()
+    context.close()

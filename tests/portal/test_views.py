@@ -1,7 +1,8 @@
 """Portal access (anonymous, customer A against B) and validation."""
 
 import re
-from datetime import timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal
 
 import icalendar
 import pytest
@@ -11,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from passbook import clock
-from passbook.models import Booking, Customer, Notification, Pass, User
-from passbook.services import bookings, throttle
+from passbook.models import Booking, Customer, Notification, Pass, Session, User
+from passbook.services import bookings, passes, throttle
+from tests.factories import ProductFactory
 from tests.integration.helpers import fingerprint
 from tests.portal.conftest import logged_in, sell
 
@@ -55,11 +57,13 @@ def test_a_customer_cannot_cancel_someone_elses_booking(portal):
     assert fingerprint() == before
 
 
-def test_booking_without_a_usable_pass_changes_nothing(portal):
+def test_booking_without_a_usable_pass_changes_nothing(pinned, portal):
     client = logged_in(portal.b)
     before = fingerprint()
     response = client.post(f"/portal/book/{portal.yoga_class.id}/", follow=True)
-    assert "None of this customer&#x27;s passes can pay" in response.content.decode()
+    page = response.content.decode()
+    assert "None of your passes can pay for Vinyasa on Thu 3 Dec at 09:00." in page
+    assert "this customer" not in page.lower()
     assert fingerprint() == before
 
 
@@ -83,7 +87,8 @@ def test_buying_is_all_or_nothing(portal):
         f"/portal/buy/{portal.general.id}/",
         {"product": portal.general.id, "sessions": [portal.later_yoga.id, portal.yoga_class.id]},
     )
-    assert response.status_code == 422 and "This session is full." in response.content.decode()
+    assert response.status_code == 422
+    assert "One of the classes you picked is full." in response.content.decode()
     assert not Pass.objects.filter(customer=portal.a).exists()
 
 
@@ -293,3 +298,53 @@ def test_wrong_voucher_codes_are_throttled_in_the_portal(portal):
         client.post("/portal/voucher/", {"code": "AAAA-BBBB-CCCC"})
     page = client.post("/portal/voucher/", {"code": "AAAA-BBBB-CCCC"}, follow=True)
     assert "Too many wrong voucher codes" in page.content.decode()
+
+
+def test_refusals_speak_to_the_customer_and_name_the_class(pinned, portal):
+    sell(portal.a, portal.general)
+    bookings.book(portal.a.id, portal.yoga_class.id)
+    client = logged_in(portal.a)
+    again = client.post(f"/portal/book/{portal.yoga_class.id}/", follow=True)
+    page = again.content.decode()
+    assert "You are already booked into Vinyasa on Thu 3 Dec at 09:00." in page
+    assert "this customer" not in page.lower()
+    Session.objects.filter(pk=portal.later_yoga.pk).update(capacity=1)
+    sell(portal.b, portal.general)
+    bookings.book(portal.b.id, portal.later_yoga.id)
+    full = client.post(f"/portal/book/{portal.later_yoga.id}/", follow=True)
+    assert "Vinyasa on Fri 4 Dec at 09:00 is full." in full.content.decode()
+
+
+def test_one_class_and_one_month_are_not_plural(portal):
+    ProductFactory(name="Taster", credits=1, validity_unit="months", validity_count=1)
+    ProductFactory(name="Season", credits=None, validity_unit="", valid_until=date(2027, 6, 30))
+    page = logged_in(portal.a).get("/portal/buy/").content.decode()
+    assert "1 class, 1 month." in page and "10 classes, 3 months." in page
+    assert "Unlimited classes, until 30 June 2027." in page
+    assert "1 months" not in page and "1 classes" not in page
+    sell(portal.a, portal.general)
+    passes.set_total(Pass.objects.get(customer=portal.a).id, Decimal(1))
+    assert "1 of 1 credit<" in logged_in(portal.a).get("/portal/").content.decode()
+
+
+def _appointment(portal):
+    """A private appointment staff added to A's pass (Add Session)."""
+    p = sell(portal.a, portal.general)
+    day = (clock.now() + timedelta(days=3)).date()
+    return passes.add_session(
+        p.id, on=day, at=time(15), class_type_id=portal.yoga_class.class_type_id
+    )
+
+
+def test_a_private_appointment_is_not_on_anyone_elses_timetable(pinned, portal):
+    appointment = _appointment(portal).session
+    marker = f'data-session="{appointment.id}"'
+    week = "/portal/timetable/?week=2026-12-01"
+    assert marker not in logged_in(portal.b).get(week).content.decode()
+    assert marker in logged_in(portal.a).get(week).content.decode()  # booked: theirs to see
+    sell(portal.b, portal.general)
+    before = fingerprint()
+    assert logged_in(portal.b).post(f"/portal/book/{appointment.id}/").status_code == 404
+    assert fingerprint() == before
+    buying = logged_in(portal.b).get(f"/portal/buy/{portal.general.id}/").content.decode()
+    assert f'value="{appointment.id}"' not in buying and f'value="{portal.yoga_class.id}"' in buying

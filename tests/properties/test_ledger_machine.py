@@ -103,13 +103,21 @@ class Studio(RuleBasedStateMachine):
     def check_in(self, i):
         live = self._bookings(S.BOOKED)
         if live:
-            self._attempt(lambda: bookings.check_in(live[i % len(live)].id))
+            b = live[i % len(live)]
+            self._attempt(lambda: bookings.check_in(b.id), b.session.starts_at)
 
     @rule(i=st.integers(0, 50))
     def undo_check_in(self, i):
         attended = self._bookings(S.ATTENDED)
         if attended:
             self._attempt(lambda: bookings.undo_check_in(attended[i % len(attended)].id))
+
+    @rule(i=st.integers(0, 50))
+    def undo_no_show(self, i):
+        marked = self._bookings(S.NO_SHOW)
+        if marked:
+            b = marked[i % len(marked)]
+            self._attempt(lambda: bookings.undo_no_show(b.id), b.session.ends_at)
 
     @rule(i=st.integers(0, 50))
     def no_show(self, i):

@@ -25,6 +25,7 @@ OFFICE = [
     "/office/catalog/products/",
     "/office/catalog/class-types/",
     "/office/settings/",
+    "/office/staff/",
     "/office/reports/",
     "/office/reports/sales.csv",
     "/office/vouchers/",

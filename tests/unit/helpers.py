@@ -38,9 +38,11 @@ def a_pass(
 
 
 def a_session(
-    when=(2026, 3, 2, 9), *, category=YOGA, class_type=VINYASA, cost="1", tz=UTC
+    when=(2026, 3, 2, 9), *, category=YOGA, class_type=VINYASA, cost="1", tz=UTC, asked=None
 ) -> SessionFacts:
-    return SessionFacts(1, at(*when, tz=tz), class_type, category, Decimal(cost))
+    """A session; asked about as it starts unless `asked` (a datetime) says when."""
+    starts_at = at(*when, tz=tz)
+    return SessionFacts(1, starts_at, class_type, category, Decimal(cost), asked or starts_at)
 
 
 __all__ = ["Validity", "ZoneInfo", "a_pass", "a_session", "at"]

@@ -83,3 +83,18 @@ def test_status_turns_expired_at_local_midnight():
 )  # fmt: skip
 def test_a_freeze_adds_only_the_days_not_frozen_already(covered, first, last, added):
     assert days_not_yet_covered(covered, first, last) == added
+
+
+@pytest.mark.parametrize(
+    ("validity", "label"),
+    [
+        (Validity(ValidityUnit.MONTHS, 1), "1 month"),
+        (Validity(ValidityUnit.MONTHS, 3), "3 months"),
+        (Validity(ValidityUnit.WEEKS, 1), "1 week"),
+        (Validity(ValidityUnit.DAYS, 10), "10 days"),
+        (Validity(until=date(2027, 6, 30)), "until 30 June 2027"),
+        (Validity(), ""),
+    ],
+)
+def test_a_validity_reads_in_words_with_its_plural(validity, label):
+    assert validity.label == label

@@ -5,6 +5,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from passbook.rules.history import lines, priority_reason
 from passbook.rules.ledger import Counters, Entry, EntryKind, apply, fold
 from tests.unit.helpers import at
 
@@ -64,3 +65,35 @@ def test_folding_is_applying_one_entry_at_a_time(steps):
         running = apply(running, e)
     assert fold(entries) == running
     assert running.total - running.held - running.used == running.remaining
+
+
+def test_each_entry_reads_as_a_change_from_the_fold_before_it():
+    utc = at(2026, 1, 1).tzinfo
+    entries = [
+        (Entry(EntryKind.GRANT, D("10")), "pass issued"),  # starts on first booking
+        (Entry(EntryKind.VALIDITY, None, at(2026, 12, 3), at(2027, 3, 2, 23, 59)), "started"),
+        (Entry(EntryKind.HOLD, D("1")), ""),
+        (Entry(EntryKind.SET_TOTAL, None), "unlimited now"),
+        (Entry(EntryKind.RELEASE, D("1")), "cancelled in time"),
+        (Entry(EntryKind.SET_TOTAL, D("8")), ""),
+        (Entry(EntryKind.ADJUST, D("-1")), "correction"),
+        (Entry(EntryKind.FORFEIT, D("7")), "expired with credits left"),
+        (Entry(EntryKind.PRIORITY, D("-2")), priority_reason(0, -2, "use last: a gift")),
+        (Entry(EntryKind.VOID), "refunded"),
+    ]
+    assert [(x.label, x.change, x.why) for x in lines(entries, utc)] == [
+        ("Issued", "10 credits; starts on first booking, expires never", "pass issued"),
+        (
+            "Validity changed",
+            "starts on first booking → 3 Dec 2026, expires never → 2 Mar 2027",
+            "started",
+        ),
+        ("Booked", "1 credit (9 left)", ""),
+        ("Total changed", "10 credits → unlimited", "unlimited now"),
+        ("Released", "1 credit", "cancelled in time"),
+        ("Total changed", "unlimited → 8 credits", ""),
+        ("Credits removed", "8 → 7 credits", "correction"),
+        ("Forfeited at expiry", "7 credits", "expired with credits left"),
+        ("Priority changed", "0 → -2", "use last: a gift"),
+        ("Voided", "", "refunded"),
+    ]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from passbook.rules.calendar import Validity, ValidityUnit
 from passbook.rules.spend import ReasonCode, SpendOrder, choose, disqualification, explain
-from tests.unit.helpers import MAT, PILATES, YOGA, a_pass, a_session
+from tests.unit.helpers import MAT, PILATES, YOGA, a_pass, a_session, at
 
 UTC = ZoneInfo("UTC")
 OLDEST, SOONEST = SpendOrder.OLDEST_PURCHASE, SpendOrder.SOONEST_EXPIRY
@@ -79,6 +79,19 @@ def test_not_started_and_expired_name_their_dates():
     july = a_session((2026, 6, 20, 9))
     verdicts = {v.pass_id: v.message for v in explain([later, gone], july, UTC, OLDEST)}
     assert verdicts == {1: "starts 3 July 2026", 2: "expired 1 June 2026"}
+
+
+def test_a_last_day_still_to_come_is_not_called_expired():
+    until_march = a_pass(expires=(2027, 3, 31, 23, 59, 59))
+    april = a_session((2027, 4, 14, 9), asked=at(2026, 12, 2, 10))
+    v = disqualification(until_march, april, UTC)
+    assert (v.code, v.message) == (
+        ReasonCode.EXPIRED,
+        "expires 31 March 2027, before this session",
+    )
+    assert v.details == {"expires_on": "2027-03-31"}
+    asked_in_april = replace(april, asked_at=at(2027, 4, 1, 9))
+    assert disqualification(until_march, asked_in_april, UTC).message == "expired 31 March 2027"
 
 
 def test_credits_must_cover_the_session_cost():

@@ -56,7 +56,8 @@ def office(business) -> Office:
     product = ProductFactory(name="10-class pass", credits=10, price=Decimal("200"))
     # 5.00 still owed, so that paying from account credit has something to pay
     pass_ada = passes.sell(ada.id, product.id, payment=PaymentInput(Decimal("195"), "card"))
-    session = SessionFactory(class_type=yoga, starts_at=clock.now() + timedelta(days=1))
+    # starts in half an hour: check-in is open
+    session = SessionFactory(class_type=yoga, starts_at=clock.now() + timedelta(minutes=30))
     for role in ROLES:
         User.objects.create(
             username=role, email=f"{role}@example.com", role=role, password=password_hash()

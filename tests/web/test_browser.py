@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from passbook import clock
@@ -15,11 +16,9 @@ from tests.factories import SessionFactory
 from tests.web.conftest import PASSWORD
 
 
-@pytest.fixture
-def page(browser, live_server, office):
-    context = browser.new_context(
-        base_url=live_server.url, accept_downloads=True, viewport={"width": 1280, "height": 860}
-    )
+def signed_in(browser, live_server, **options):
+    """A page in a new browser context, signed in to the back office as a manager."""
+    context = browser.new_context(base_url=live_server.url, **options)
     page = context.new_page()
     violations = csp_violations(page)
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations on edits
@@ -28,9 +27,55 @@ def page(browser, live_server, office):
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Log in')")
     expect(page.get_by_role("heading", name="Sales › Passes")).to_be_visible()
+    page.csp = violations
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, office):
+    page = signed_in(
+        browser, live_server, accept_downloads=True, viewport={"width": 1280, "height": 860}
+    )
     yield page
-    context.close()
-    assert violations == []  # nothing the page needs is blocked by the CSP
+    page.context.close()
+    assert page.csp == []  # nothing the page needs is blocked by the CSP
+
+
+@pytest.fixture
+def no_js(browser, live_server, office):
+    """The back office in a browser with JavaScript turned off: every action is a form."""
+    page = signed_in(browser, live_server, java_script_enabled=False)
+    yield page
+    page.context.close()
+
+
+def test_without_javascript_check_in_undo_and_no_show_are_plain_forms(no_js, office):
+    roster = f"/office/sessions/{office.session.id}/"
+    no_js.goto(roster)
+    row = no_js.locator("#roster tr", has_text=office.ada.name)
+    row.get_by_role("button", name="Check in").click()
+    expect(row.locator(".status")).to_have_text("Attended")
+    assert no_js.url.endswith(roster)
+    row.get_by_role("button", name="Undo check-in").click()
+    expect(row.locator(".status")).to_have_text("Booked")
+    # the server's clock too (clock.at is for this thread only)
+    with time_machine.travel(office.session.starts_at + timedelta(minutes=5)):
+        no_js.reload()
+        row.get_by_role("button", name="No-show").click()
+        expect(row.locator(".status")).to_have_text("No-show")
+        row.get_by_role("button", name="Undo no-show").click()
+        expect(row.locator(".status")).to_have_text("Booked")
+
+
+def test_without_javascript_the_sell_form_lists_sessions_on_request(no_js, office):
+    no_js.goto(f"/office/customers/{office.bea.id}/")
+    no_js.click("#sell-sessions summary")
+    no_js.get_by_role("link", name="Show upcoming sessions").click()
+    no_js.check(f"#sell-form input[value='{office.session.id}']")
+    no_js.select_option("#id_product", label="10-class pass")
+    no_js.click("#sell-form button:has-text('Sell')")
+    expect(no_js.get_by_text("Pass sold.")).to_be_visible()
+    assert office.session.bookings.filter(customer=office.bea).exists()
 
 
 def test_sell_a_pass_with_two_sessions_booked_at_once(page, office):
@@ -175,3 +220,31 @@ def test_reports_and_the_customer_account_render_in_the_browser(browser, live_se
     expect(page.locator("#report-sales svg rect")).not_to_have_count(0)
     shot(page, "office-reports")
     context.close()
+
+
+def test_a_walk_in_in_under_a_minute(page, office):
+    """New customer (warned about an email on file), a pass sold and paid with today's
+    class booked, checked in: four screens, no typing beyond the customer's details.
+    (No timing is asserted: tests never do; the steps are the measure.)"""
+    page.goto("/office/customers/")
+    page.get_by_role("link", name="New customer").click()
+    page.fill("#id_first_name", "Noor")
+    page.fill("#id_last_name", "Haddad")
+    page.fill("#id_email", office.ada.email)  # a typo: Ada's address
+    page.click("#customer-form button:has-text('Add customer')")
+    expect(page.locator("#on-file")).to_contain_text(office.ada.name)
+    page.fill("#id_email", "noor@example.com")
+    page.click("#customer-form button:has-text('Add customer')")
+    expect(page.get_by_text("Noor Haddad added")).to_be_visible()
+    page.select_option("#id_product", label="10-class pass")
+    page.click("#sell-sessions summary")
+    page.check(f"#sell-form input[value='{office.session.id}']")
+    page.fill("#id_paid", "200")
+    page.select_option("#id_method", "card")
+    page.click("#sell-form button:has-text('Sell')")
+    expect(page.get_by_text("Pass sold.")).to_be_visible()
+    page.goto(f"/office/sessions/{office.session.id}/")
+    row = page.locator("#roster tr", has_text="Noor Haddad")
+    row.get_by_role("button", name="Check in").click()
+    expect(row.locator(".status")).to_have_text("Attended")
+    shot(page, "office-walk-in")

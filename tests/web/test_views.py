@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from passbook import clock
-from passbook.models import Booking, Business, GiftVoucher, Pass
+from passbook.models import Booking, Business, Customer, GiftVoucher, Pass
 from tests.integration.helpers import fingerprint
 from tests.web.conftest import PASSWORD
 
@@ -31,6 +31,7 @@ PAGES = [  # (path, lowest role)
     ("/office/catalog/class-types/{o.yoga.id}/", MANAGER),
     ("/office/catalog/staff/new/", OWNER),
     ("/office/settings/", OWNER),
+    ("/office/staff/", OWNER),
     ("/office/vouchers/", MANAGER),
     ("/office/reports/", OWNER),
     ("/office/catalog/plans/", MANAGER),
@@ -76,6 +77,7 @@ ACTIONS = [  # (path, form data, lowest role)
     ),
     ("/office/catalog/categories/new/", {"name": "Barre"}, MANAGER),
     ("/office/catalog/staff/new/", {"name": "Kim", "active": "on"}, OWNER),
+    ("/office/staff/", {"email": "kim@example.com", "role": FRONTDESK}, OWNER),
     (
         "/office/settings/",
         {
@@ -86,6 +88,8 @@ ACTIONS = [  # (path, form data, lowest role)
             "late_cancel_hours": "6",
             "late_cancel_policy": "release",
             "no_show_policy": "consume",
+            "check_in_opens_minutes": "30",
+            "attendance_closes_hours": "12",
         },
         OWNER,
     ),
@@ -399,3 +403,58 @@ def _form_data(form) -> dict:
         else:
             data[name] = value
     return data
+
+
+def test_the_roster_says_when_check_in_opens_and_offers_no_show_only_once_started(clients, office):
+    from passbook.services import bookings
+    from tests.factories import SessionFactory
+
+    later = SessionFactory(class_type=office.yoga, starts_at=clock.now() + timedelta(days=6))
+    booking = bookings.book(office.bea.id, later.id, paid_by="drop_in")
+    roster = clients[FRONTDESK].get(f"/office/sessions/{later.id}/").content.decode()
+    assert "Check-in opens" in roster and ">Check in<" not in roster and "No-show" not in roster
+    refused = clients[FRONTDESK].post(f"/office/bookings/{booking.id}/check-in/", follow=True)
+    assert "Check-in opens on" in refused.content.decode()
+    assert Booking.objects.get(pk=booking.pk).status == "booked"
+    with clock.at(later.starts_at + timedelta(minutes=1)):
+        roster = clients[FRONTDESK].get(f"/office/sessions/{later.id}/").content.decode()
+    assert ">Check in<" in roster and ">No-show<" in roster
+
+
+def test_the_desk_adds_a_customer_and_is_warned_about_one_already_on_file(clients, office):
+    desk = clients[FRONTDESK]
+    added = desk.post("/office/customers/new/", {"first_name": "Noor", "phone": "0770 090 0123"})
+    noor = Customer.objects.get(first_name="Noor")
+    assert added.status_code == 302 and added["Location"] == f"/office/customers/{noor.id}/"
+    again = desk.post("/office/customers/new/", {"first_name": "Nour", "phone": "07700900123"})
+    page = again.content.decode()
+    assert again.status_code == 422 and f'href="/office/customers/{noor.id}/"' in page
+    assert "add this person anyway" in page
+    assert not Customer.objects.filter(first_name="Nour").exists()
+    desk.post(
+        "/office/customers/new/",
+        {"first_name": "Nour", "phone": "07700900123", "even_if_on_file": "on"},
+    )
+    assert Customer.objects.filter(first_name="Nour").exists()
+
+
+def test_a_drop_in_is_paid_on_the_roster_and_shows_in_the_customers_payments(clients, office):
+    from passbook.services import bookings
+
+    booking = bookings.book(office.bea.id, office.session.id, paid_by="drop_in")
+    desk = clients[FRONTDESK]
+    roster = f"/office/sessions/{office.session.id}/"
+    assert "Take payment" in desk.get(roster).content.decode()
+    too_much = desk.post(
+        f"/office/bookings/{booking.id}/payments/", {"amount": "30", "method": "cash"}, follow=True
+    )
+    assert "25.00 is owed on this drop-in" in too_much.content.decode()
+    paid = desk.post(
+        f"/office/bookings/{booking.id}/payments/",
+        {"amount": "25", "method": "card", "next": roster},
+    )
+    assert paid["Location"] == roster
+    row = desk.get(roster).content.decode()
+    assert "Take payment" not in row and "Paid" in row
+    customer_page = desk.get(f"/office/customers/{office.bea.id}/").content.decode()
+    assert "Drop-in: Vinyasa" in customer_page

@@ -286,6 +286,7 @@ class SessionOut(Schema):
     places_left: int
     credit_cost: Decimal2
     status: str
+    private: bool  # an appointment made for one customer (Add Session)
 
 
 class CancelIn(Body):
@@ -305,6 +306,12 @@ class CustomerFields(Schema):
 
 class CustomerIn(Body, CustomerFields):
     pass
+
+
+class NewCustomerIn(CustomerIn):
+    # A customer with the same email or phone is refused (possible_duplicate) unless this
+    # says it is another person.
+    even_if_on_file: StrictBool = False
 
 
 class CustomerOut(CustomerFields):
@@ -389,7 +396,8 @@ class PassPaymentIn(PaymentIn):
     excess_to_credit: StrictBool = Field(
         False,
         description="More than is owed is refused (409 more_than_owed) unless this is true:"
-        " then the pass is paid in full and the rest goes on the customer's account credit.",
+        " then the pass (or drop-in) is paid in full and the rest goes on the customer's"
+        " account credit.",
     )
 
 

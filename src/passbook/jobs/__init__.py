@@ -49,10 +49,10 @@ def expire_passes(report: Report) -> None:
 
 
 def mark_no_shows(report: Report) -> None:
-    """Bookings still 'booked' after their session ended plus a grace period."""
-    grace = timedelta(minutes=settings.PASSBOOK_NO_SHOW_GRACE_MINUTES)
+    """Bookings still 'booked' once attendance for their session has closed."""
+    closes_after = timedelta(hours=Business.current().attendance_closes_hours)
     due = Booking.objects.filter(
-        status=Booking.Status.BOOKED, session__ends_at__lt=clock.now() - grace
+        status=Booking.Status.BOOKED, session__ends_at__lt=clock.now() - closes_after
     )
     marked = 0
     for booking_id in due.values_list("id", flat=True).iterator():

@@ -1,12 +1,15 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
+from passbook.rules.attendance import AttendanceWindow, attendance_window
 from passbook.rules.spend import SpendOrder
 
 
@@ -40,6 +43,17 @@ class Business(models.Model):
     no_show_policy = models.CharField(
         max_length=10, choices=CreditPolicy.choices, default=CreditPolicy.CONSUME
     )
+    check_in_opens_minutes = models.PositiveIntegerField(
+        default=60,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text="Check-in opens this many minutes before a session starts.",
+    )
+    attendance_closes_hours = models.PositiveIntegerField(
+        default=24,
+        validators=[MaxValueValidator(30 * 24)],
+        help_text="Staff may check in, or undo a no-show, until this many hours after a "
+        "session ends; then anyone not checked in is marked a no-show.",
+    )
 
     class Meta:
         verbose_name_plural = "business"
@@ -50,6 +64,14 @@ class Business(models.Model):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def attendance_window(self, starts_at: datetime, ends_at: datetime) -> AttendanceWindow:
+        return attendance_window(
+            starts_at,
+            ends_at,
+            opens_before=timedelta(minutes=self.check_in_opens_minutes),
+            closes_after=timedelta(hours=self.attendance_closes_hours),
+        )
 
     @classmethod
     def current(cls) -> "Business":

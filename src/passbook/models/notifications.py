@@ -20,6 +20,7 @@ class Notification(models.Model):
         CONFIRM_EMAIL = "confirm_email", "Confirm your email"
         ACCOUNT_EXISTS = "account_exists", "Sign-up with a known email"
         PASSWORD_RESET = "password_reset", "Password reset"
+        STAFF_INVITE = "staff_invite", "Staff invitation"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     key = models.CharField(max_length=120, unique=True)

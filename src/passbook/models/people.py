@@ -1,6 +1,21 @@
+import hashlib
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+
+
+class StaffUserManager(UserManager["User"]):
+    """Django's, except that `createsuperuser` makes an owner: a superuser without a
+    studio role would be refused the back office."""
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> "User":
+        extra.setdefault("role", User.Role.OWNER)
+        return super().create_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):
@@ -12,10 +27,33 @@ class User(AbstractUser):
         FRONTDESK = "frontdesk", "Front desk"
 
     role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    deactivated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the login was last deactivated; sessions signed in before then "
+        "stay ended after it is reactivated.",
+    )
+
+    objects: ClassVar[StaffUserManager] = StaffUserManager()
 
     @property
     def is_studio_staff(self) -> bool:
         return bool(self.role)
+
+    def get_session_auth_hash(self) -> str:
+        return self._sealed(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        return (self._sealed(h) for h in super().get_session_auth_fallback_hash())
+
+    def _sealed(self, auth_hash: str) -> str:
+        """Django checks a session against this hash on every request: binding it to the
+        last deactivation ends every session from before it, for good."""
+        if self.deactivated_at is None:
+            return auth_hash  # Django's own, so no session from before this rule ends
+        stamp = f"{auth_hash}:{self.deactivated_at.timestamp()}"
+        return hashlib.sha256(stamp.encode()).hexdigest()
 
 
 # Each role can do everything the roles below it can.

@@ -20,7 +20,8 @@ class SessionSeries(models.Model):
 
 
 class Session(models.Model):
-    """One scheduled occurrence of a class type. Capacity 1 makes it an appointment."""
+    """One scheduled occurrence of a class type. Capacity 1 makes it an appointment; a
+    private one (Add Session, made for one customer) is not on the public timetable."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -38,6 +39,10 @@ class Session(models.Model):
     capacity = models.PositiveIntegerField()
     credit_cost = CreditField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    private = models.BooleanField(
+        default=False,
+        help_text="Made for one customer (Add Session): customers see it only if booked in it.",
+    )
     series = models.ForeignKey(
         SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )

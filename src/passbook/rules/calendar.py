@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from passbook.rules.wording import counted, long_date
+
 
 class ValidityUnit(StrEnum):
     DAYS = "days"
@@ -21,6 +23,15 @@ class Validity:
     unit: ValidityUnit | None = None
     count: int | None = None
     until: date | None = None
+
+    @property
+    def label(self) -> str:
+        """'1 month', '10 days', 'until 30 June 2027'; empty when it never ends."""
+        if self.until is not None:
+            return f"until {long_date(self.until)}"
+        if self.unit is None or not self.count:
+            return ""
+        return counted(self.count, self.unit.value.removesuffix("s"))
 
     def last_day(self, first_day: date) -> date | None:
         if self.until is not None:

@@ -15,6 +15,7 @@ class SessionFacts:
     class_type_id: int
     category_id: int
     credit_cost: Decimal
+    asked_at: datetime  # when the question is asked: only the tense of messages depends on it
 
 
 @dataclass(frozen=True)

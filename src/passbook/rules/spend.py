@@ -1,12 +1,13 @@
 """Which pass pays for a session, and why each other pass did not (DESIGN.md §2)."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from passbook.rules.calendar import local_date, window
 from passbook.rules.facts import PassFacts, SessionFacts
+from passbook.rules.wording import long_date
 
 
 class SpendOrder(StrEnum):
@@ -41,10 +42,6 @@ class Verdict:
     @property
     def chosen(self) -> bool:
         return self.code is ReasonCode.CHOSEN
-
-
-def _fmt(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def effective_window(
@@ -88,20 +85,35 @@ def disqualification(p: PassFacts, s: SessionFacts, tz: ZoneInfo) -> Verdict | N
     starts_at, expires_at = effective_window(p, s, tz)
     if s.starts_at < starts_at:
         day = local_date(starts_at, tz)
-        return _lost(p, ReasonCode.NOT_STARTED, f"starts {_fmt(day)}", starts_on=day.isoformat())
+        return _lost(
+            p, ReasonCode.NOT_STARTED, f"starts {long_date(day)}", starts_on=day.isoformat()
+        )
     if expires_at is not None and s.starts_at > expires_at:
-        day = local_date(expires_at, tz)
-        return _lost(p, ReasonCode.EXPIRED, f"expired {_fmt(day)}", expires_on=day.isoformat())
+        return _expired(p, s, expires_at, tz)
     day = local_date(s.starts_at, tz)
     for first, last in p.frozen:
         if first <= day <= last:
             return _lost(
-                p, ReasonCode.FROZEN, f"frozen until {_fmt(last)}", frozen_until=last.isoformat()
+                p,
+                ReasonCode.FROZEN,
+                f"frozen until {long_date(last)}",
+                frozen_until=last.isoformat(),
             )
     if p.remaining is not None and p.remaining < s.credit_cost:
         message = "no credits left" if p.remaining <= 0 else "not enough credits left"
         return _lost(p, ReasonCode.NO_CREDITS, message, remaining=str(p.remaining))
     return _cap_reason(p, s, tz)
+
+
+def _expired(p: PassFacts, s: SessionFacts, expires_at: datetime, tz: ZoneInfo) -> Verdict:
+    """The session is after the pass's last day: 'expired 1 June 2026' once that day is
+    past, 'expires 31 March 2027, before this session' while it is still to come."""
+    day = local_date(expires_at, tz)
+    if s.asked_at > expires_at:
+        message = f"expired {long_date(day)}"
+    else:
+        message = f"expires {long_date(day)}, before this session"
+    return _lost(p, ReasonCode.EXPIRED, message, expires_on=day.isoformat())
 
 
 def spend_key(p: PassFacts, s: SessionFacts, tz: ZoneInfo, order: SpendOrder) -> tuple:

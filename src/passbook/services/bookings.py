@@ -1,4 +1,4 @@
-"""Booking, cancelling, check-in and no-shows."""
+"""Booking, cancelling, check-in and no-shows (and undoing them)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,6 +9,7 @@ from passbook import clock
 from passbook.models import Booking, Business, Customer, Pass, Session, User
 from passbook.models.business import CreditPolicy
 from passbook.rules import spend
+from passbook.rules.attendance import Phase
 from passbook.rules.calendar import local_date, window
 from passbook.rules.ledger import EntryKind
 from passbook.services import errors, ledger, locks, notifications
@@ -187,12 +188,13 @@ def is_late_cancel(booking: Booking, business: Business) -> bool:
 
 @transaction.atomic
 def check_in(booking_id: int, *, actor: User | None = None) -> Booking:
-    """Check in: the held credit becomes used."""
+    """Check in, while attendance is open: the held credit becomes used."""
     booking = locks.booking_for_update(booking_id)
     p = booking.customer_pass
     _require(booking, Booking.Status.BOOKED)
     if booking.session.is_cancelled:
         raise errors.SessionCancelled()
+    _require_attendance_open(booking.session)
     _settle(booking, p, CreditPolicy.CONSUME, actor, "checked in")
     booking.status, booking.checked_in_at = Booking.Status.ATTENDED, clock.now()
     booking.save(update_fields=["status", "checked_in_at"])
@@ -234,3 +236,53 @@ def mark_no_show(booking_id: int, *, actor: User | None = None) -> Booking:
     booking.status = Booking.Status.NO_SHOW
     booking.save(update_fields=["status"])
     return booking
+
+
+@transaction.atomic
+def undo_no_show(booking_id: int, *, actor: User | None = None) -> Booking:
+    """Undo a no-show while attendance is open (marked by mistake, or the customer came
+    after all): the booking is booked again and its credit held again, undoing whatever
+    the no-show policy did at the time (consumed it, or gave it back)."""
+    booking = locks.booking_for_update(booking_id)
+    p = booking.customer_pass
+    _require(booking, Booking.Status.NO_SHOW)
+    _require_attendance_open(booking.session)
+    if p is not None:
+        _hold_again(booking, p, actor)
+    booking.status = Booking.Status.BOOKED
+    booking.save(update_fields=["status"])
+    return booking
+
+
+def _hold_again(booking: Booking, p: Pass, actor: User | None) -> None:
+    if p.voided:
+        raise errors.PassVoided("The pass that paid for this booking has been voided.")
+    settled = p.entries.filter(booking=booking).latest("id")
+    left = p.remaining
+    if settled.kind == EntryKind.CONSUME:
+        kind = EntryKind.UNCONSUME
+    elif left is not None and left < (booking.credits or 0):
+        raise errors.PassNotUsable(
+            "The credit this no-show gave back has been booked again; the pass has none "
+            "left to hold."
+        )
+    else:
+        kind = EntryKind.HOLD
+    ledger.append(p, kind, booking.credits, booking=booking, actor=actor, reason="no-show undone")
+
+
+def _require_attendance_open(session: Session) -> None:
+    business = Business.current()
+    window = business.attendance_window(session.starts_at, session.ends_at)
+    phase = window.phase(clock.now())
+    if phase == Phase.NOT_OPEN:
+        opens = window.opens_at.astimezone(business.tz)
+        raise errors.CheckInNotOpen(
+            f"Check-in opens on {opens:%a %d %b at %H:%M}.", opens_at=window.opens_at.isoformat()
+        )
+    if phase == Phase.CLOSED:
+        closed = window.closes_at.astimezone(business.tz)
+        raise errors.AttendanceClosed(
+            f"Attendance for this session closed on {closed:%a %d %b at %H:%M}.",
+            closed_at=window.closes_at.isoformat(),
+        )

@@ -101,6 +101,19 @@ class AlreadyExists(DomainError):
     message = "Another record already has this value."
 
 
+class PossibleDuplicate(DomainError):
+    code = "possible_duplicate"
+    message = "A customer with this email or phone is already on file."
+
+
+# Staff logins.
+
+
+class LastOwner(DomainError):
+    code = "last_owner"
+    message = "The studio must keep an active owner: make another staff member owner first."
+
+
 # Sessions and bookings.
 
 
@@ -122,6 +135,16 @@ class SessionOver(DomainError):
 class SessionNotStarted(DomainError):
     code = "session_not_started"
     message = "This session has not started yet."
+
+
+class CheckInNotOpen(DomainError):
+    code = "check_in_not_open"
+    message = "Check-in for this session has not opened yet."
+
+
+class AttendanceClosed(DomainError):
+    code = "attendance_closed"
+    message = "Attendance for this session is closed; it can no longer be changed."
 
 
 class SessionHasAttendance(DomainError):

@@ -7,13 +7,16 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from passbook import clock
 from passbook.models import Booking, Pass, PassFreeze, Session
 from passbook.rules.calendar import local_date
 from passbook.rules.facts import PassFacts, SessionFacts
 
 
 def session_facts(s: Session) -> SessionFacts:
-    return SessionFacts(s.id, s.starts_at, s.class_type_id, s.class_type.category_id, s.credit_cost)
+    return SessionFacts(
+        s.id, s.starts_at, s.class_type_id, s.class_type.category_id, s.credit_cost, clock.now()
+    )
 
 
 def pass_facts(

@@ -9,6 +9,7 @@ from passbook import clock
 from passbook.models import Booking, Business, Pass, PassFreeze, User
 from passbook.rules.calendar import days_not_yet_covered, start_of_day
 from passbook.rules.ledger import EntryKind
+from passbook.rules.wording import counted
 from passbook.services import errors, ledger, locks
 
 REASON_MAX = 200  # the history line adds the dates in front (300 characters in all)
@@ -59,7 +60,7 @@ def freeze(
         p,
         EntryKind.VALIDITY,
         actor=actor,
-        reason=f"frozen {starts_on}..{ends_on} (+{days} days): {reason.strip()}",
+        reason=f"frozen {starts_on}..{ends_on} (+{counted(days, 'day')}): {reason.strip()}",
     )
     return made
 
@@ -70,7 +71,7 @@ def _extend(pass_id: int, days: int, reason: str, actor: User | None) -> bool:
     if p.voided or p.expires_at is None or p.expires_at < clock.now():
         return False  # re-checked under the lock: it changed meanwhile
     p.expires_at += timedelta(days=days)
-    ledger.append(p, EntryKind.VALIDITY, actor=actor, reason=f"+{days} days: {reason}")
+    ledger.append(p, EntryKind.VALIDITY, actor=actor, reason=f"+{counted(days, 'day')}: {reason}")
     return True
 
 

@@ -19,7 +19,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import OperationalError
 from django.db.models import Model, QuerySet
 
-from passbook.models import Booking, Customer, GiftVoucher, Pass, Session, Subscription
+from passbook.models import Booking, Customer, GiftVoucher, Pass, Session, Subscription, User
 from passbook.services import errors
 
 M = TypeVar("M", bound=Model)
@@ -104,6 +104,16 @@ def booking_for_update(booking_id: int) -> Booking:
     session(found.session_id)
     customer(found.customer_id)
     return Booking.objects.select_related("session", "customer_pass").get(pk=booking_id)
+
+
+def staff_login(user_id: object) -> User:
+    """A staff login, locked after the active owners' logins (in id order). Every change to
+    a staff login takes the owners' locks first, so two changes at once can never leave the
+    studio without an owner. Staff logins are never locked together with the rows above."""
+    owners = User.objects.filter(role=User.Role.OWNER, is_active=True).order_by("id")
+    waiting(lambda: list(_locking(owners).values("id")))
+    logins = _locking(User.objects.exclude(role=""))
+    return waiting(lambda: _get(logins, user_id, "No such staff login."))
 
 
 def _get(qs: QuerySet[M], pk: object, message: str) -> M:

@@ -198,6 +198,20 @@ def password_reset(to: str, customer: Customer | None, subject: str, body: str) 
     _to_address(Notification.Kind.PASSWORD_RESET, to, customer, subject, body)
 
 
+def staff_invite(user: User, link: str, days: int) -> None:
+    """A new staff login's invitation: a link (valid for `days`) to choose a password."""
+    studio = Business.current().name
+    _to_address(
+        Notification.Kind.STAFF_INVITE,
+        user.email,
+        None,
+        f"Your staff login at {studio}",
+        f"You have a {user.get_role_display().lower()} login for the back office of "
+        f"{studio}. Choose your password here (the link works once, for {days} days):"
+        f"\n\n{link}\n\nThen sign in with this email address: {user.email}",
+    )
+
+
 def _to_address(kind: str, to: str, customer: Customer | None, subject: str, body: str) -> None:
     """A one-off message to an address (a login's, which may have no customer record)."""
     m = unaddressed(kind, subject, body)

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from passbook import clock
 from passbook.models import Booking, Business, ClassType, Pass, PassProduct, User
 from passbook.models.catalog import StartRule
+from passbook.rules import history
 from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
 from passbook.rules.ledger import EntryKind
 from passbook.services import credit, errors, ledger, locks, notifications
@@ -174,7 +175,7 @@ def set_priority(pass_id: int, priority: int, *, reason: str, actor: User | None
         EntryKind.PRIORITY,
         Decimal(priority),
         actor=actor,
-        reason=f"{before} → {priority}: {reason}",
+        reason=history.priority_reason(before, priority, reason),
     )
     return p
 
@@ -285,7 +286,8 @@ def add_session(
     resource_id: int | None = None,
     actor: User | None = None,
 ) -> Booking:
-    """Nabooki's 'Add Session': create an appointment (capacity 1) and book it on this pass."""
+    """Nabooki's 'Add Session': create a private appointment (capacity 1, not on the public
+    timetable) and book it on this pass."""
     errors.check_days(on=on)
     class_type = locks.get(ClassType, class_type_id, "No such class type.")
     tz = Business.current().tz
@@ -298,6 +300,7 @@ def add_session(
             staff_id=staff_id,
             resource_id=resource_id,
             capacity=1,
+            private=True,
         )
     )
     p = _live_pass(pass_id)

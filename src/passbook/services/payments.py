@@ -1,10 +1,12 @@
 """Payments and refunds against a pass or a drop-in booking."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 
 from passbook import clock
 from passbook.models import Booking, Customer, GiftVoucher, Pass, Payment, User
@@ -72,27 +74,49 @@ def add_voucher_payment(voucher: GiftVoucher, payment: PaymentInput, actor: User
     return _create(payment, payment.amount, actor, customer=voucher.sold_to, voucher=voucher)
 
 
+@dataclass(frozen=True)
+class Owed:
+    """Something a customer pays for by hand: a pass or a drop-in booking."""
+
+    customer: Customer
+    amount: Decimal  # still to pay; never below zero
+    what: str  # "this pass", "this drop-in"
+    label: str  # for the credit note: "10-class pass (pass 7)"
+    record: Callable[[PaymentInput], Payment]  # records money against it
+
+
 def take_money(
     p: Pass, payment: PaymentInput, actor: User | None, *, excess_to_credit: bool = False
 ) -> Payment:
     """Money staff received for a pass (at the desk, a sale, the API); its customer is
-    locked by the caller. More than is owed is refused, unless staff put the excess on
-    the customer's account credit: the pass is paid in full and the rest becomes credit."""
+    locked by the caller."""
+    owed = Owed(
+        p.customer,
+        max(p.price - p.amount_paid, Decimal(0)),
+        "this pass",
+        f"{p.name} (pass {p.id})",
+        lambda pay: add_payment(p, pay, actor),
+    )
+    return _take(owed, payment, actor, excess_to_credit)
+
+
+def _take(owed: Owed, payment: PaymentInput, actor: User | None, excess_to_credit: bool):
+    """More than is owed is refused, unless staff put the excess on the customer's account
+    credit: the thing is paid in full and the rest becomes credit."""
     _validate(payment)
     if payment.method in NOT_BY_HAND:
         raise errors.InvalidInput(NOT_BY_HAND[payment.method], field="method")
-    owed = max(p.price - p.amount_paid, Decimal(0))
-    if payment.amount <= owed:
-        return add_payment(p, payment, actor)
+    if payment.amount <= owed.amount:
+        return owed.record(payment)
     if not excess_to_credit:
         raise errors.MoreThanOwed(
-            f"{owed} is owed on this pass: take that, or put the rest on account credit.",
-            owed=str(owed),
+            f"{owed.amount} is owed on {owed.what}: take that, or put the rest on account credit.",
+            owed=str(owed.amount),
         )
-    excess = payment.amount - owed
-    top_up = _create(replace(payment, amount=excess), excess, actor, customer_id=p.customer_id)
-    credit.add(p.customer, excess, f"paid over the price of {p.name} (pass {p.id})", actor, top_up)
-    return add_payment(p, replace(payment, amount=owed), actor) if owed else top_up
+    excess = payment.amount - owed.amount
+    top_up = _create(replace(payment, amount=excess), excess, actor, customer=owed.customer)
+    credit.add(owed.customer, excess, f"paid over the price of {owed.label}", actor, top_up)
+    return owed.record(replace(payment, amount=owed.amount)) if owed.amount else top_up
 
 
 @transaction.atomic
@@ -123,13 +147,28 @@ def refund(pass_id: int, payment: PaymentInput, *, actor: User | None = None) ->
 
 @transaction.atomic
 def record_drop_in_payment(
-    booking_id: int, payment: PaymentInput, *, actor: User | None = None
+    booking_id: int,
+    payment: PaymentInput,
+    *,
+    excess_to_credit: bool = False,
+    actor: User | None = None,
 ) -> Payment:
-    _validate(payment)
+    """Money for a drop-in booking (its price, once); the same rules as for a pass."""
     booking = locks.booking_for_update(booking_id)
     if booking.paid_by != Booking.PaidBy.DROP_IN:
         raise errors.InvalidInput("Only drop-in bookings are paid directly.", field="booking")
-    return _create(payment, payment.amount, actor, customer_id=booking.customer_id, booking=booking)
+    owed = Owed(
+        booking.customer,
+        max(booking.price - drop_in_paid(booking), Decimal(0)),
+        "this drop-in",
+        f"a drop-in (booking {booking.id})",
+        lambda pay: _create(pay, pay.amount, actor, customer=booking.customer, booking=booking),
+    )
+    return _take(owed, payment, actor, excess_to_credit)
+
+
+def drop_in_paid(booking: Booking) -> Decimal:
+    return booking.payments.aggregate(paid=Sum("amount"))["paid"] or Decimal(0)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ class SessionInput:
     resource_id: int | None = None
     capacity: int | None = None  # default: the class type's capacity
     credit_cost: object | None = None  # default: the class type's credit cost
+    private: bool = False  # an appointment made for one customer (Add Session)
 
 
 def _busy(model_field: str, value: int | None, starts_at: datetime, ends_at: datetime) -> bool:
@@ -59,6 +60,7 @@ def create_session_locked(inp: SessionInput, series: SessionSeries | None = None
                 capacity=capacity,
                 credit_cost=inp.credit_cost if inp.credit_cost is not None else ct.credit_cost,
                 series=series,
+                private=inp.private,
             )
     except IntegrityError as exc:
         if "staff_no_overlap" in str(exc):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from passbook.models import Pass
 from passbook.rules.money import PaymentStatus, payment_status
 from passbook.rules.status import PassStatus, pass_status
+from passbook.rules.wording import counted, plain
 from passbook.services.facts import pass_facts
 
 
@@ -22,12 +23,7 @@ class PassCard:
         total, left = self.pass_.total, self.pass_.remaining
         if total is None or left is None:  # both are, on an unlimited pass
             return "Unlimited"
-        return f"{_plain(left)} of {_plain(total)} credits"
-
-
-def _plain(credits: Decimal) -> str:
-    """10.00 -> '10', 2.50 -> '2.5'."""
-    return f"{credits:.2f}".rstrip("0").rstrip(".")
+        return f"{plain(left)} of {counted(total, 'credit')}"
 
 
 def card(p: Pass, now: datetime) -> PassCard:

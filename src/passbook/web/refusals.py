@@ -3,6 +3,9 @@
 A refusal is shown beside the form field it concerns, else at the top of the form, else
 as a message on the next page. The service's transaction was rolled back, so a refused
 action changed nothing; a retryable one (a lock held too long) says to try again.
+
+The services' messages speak to staff; a page for customers passes its own `Wording`
+(web/portal/wording.py), which says the same to them.
 """
 
 from collections.abc import Callable
@@ -17,17 +20,27 @@ from passbook.services.errors import DomainError
 from passbook.web.paths import referring_path
 
 T = TypeVar("T")
+# What a refusal says to the page's reader.
+Wording = Callable[[DomainError], str]
+
+
+def for_staff(exc: DomainError) -> str:
+    return exc.message
 
 
 def show(
-    request: HttpRequest, exc: DomainError, form: forms.Form | None = None, field: str = ""
+    request: HttpRequest,
+    exc: DomainError,
+    form: forms.Form | None = None,
+    field: str = "",
+    wording: Wording = for_staff,
 ) -> None:
     """Show `exc`: under its own field, or `field` when it names none."""
     if form is None:
-        messages.error(request, exc.message)
+        messages.error(request, wording(exc))
         return
     name = exc.details.get("field") or field
-    form.add_error(name if name in form.fields else None, exc.message)
+    form.add_error(name if name in form.fields else None, wording(exc))
 
 
 def attempt(
@@ -36,6 +49,7 @@ def attempt(
     action: Callable[[], T],
     success: str | Callable[[T], str],
     field: str = "",
+    wording: Wording = for_staff,
 ) -> bool:
     """Run a service call (for a valid form, if there is one); show a refusal with show().
 
@@ -46,7 +60,7 @@ def attempt(
     try:
         result = action()
     except DomainError as exc:
-        show(request, exc, form, field)
+        show(request, exc, form, field, wording)
         return False
     messages.success(request, success(result) if callable(success) else success)
     return True

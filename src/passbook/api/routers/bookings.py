@@ -5,10 +5,21 @@ from datetime import datetime, time
 from ninja import Query, Router, Status
 
 from passbook.api.routers.common import PageParams, caller, one, own, paginate, responds
-from passbook.api.schemas import BookingCancelIn, BookingIn, BookingOut, Day, QueryId, page_of
+from passbook.api.routers.schedule import seen_by
+from passbook.api.schemas import (
+    BookingCancelIn,
+    BookingIn,
+    BookingOut,
+    Day,
+    PassPaymentIn,
+    PaymentOut,
+    QueryId,
+    page_of,
+)
 from passbook.models import Booking, Business
-from passbook.services import bookings, errors
+from passbook.services import bookings, errors, payments
 from passbook.services.errors import NotFound
+from passbook.services.payments import PaymentInput
 
 router = Router(tags=["bookings"])
 
@@ -56,6 +67,7 @@ def book(request, body: BookingIn):
             raise NotFound("No such customer.")
         if body.paid_by != Booking.PaidBy.PASS:
             raise errors.Forbidden("Drop-in and complimentary bookings are made at the desk.")
+        one(seen_by(request), body.session_id, "session")
     booking = bookings.book(
         body.customer_id,
         body.session_id,
@@ -95,3 +107,23 @@ def undo_check_in(request, pk: QueryId):
 @router.post("/bookings/{pk}/no-show", response=responds(200, BookingOut))
 def no_show(request, pk: QueryId):
     return _attendance(request, pk, bookings.mark_no_show)
+
+
+@router.post("/bookings/{pk}/undo-no-show", response=responds(200, BookingOut))
+def undo_no_show(request, pk: QueryId):
+    """Book again, while attendance is open; the credit is held again."""
+    return _attendance(request, pk, bookings.undo_no_show)
+
+
+@router.post("/bookings/{pk}/payments", response=responds(201, PaymentOut), tags=["payments"])
+def drop_in_payment(request, pk: QueryId, body: PassPaymentIn):
+    """Money received for a drop-in booking: up to its price, unless `excess_to_credit`."""
+    who = caller(request)
+    who.require_staff()
+    booking = one(_bookings(request), pk, "booking")
+    fields = body.dict()
+    excess = fields.pop("excess_to_credit")
+    taken = payments.record_drop_in_payment(
+        booking.id, PaymentInput(**fields), excess_to_credit=excess, actor=who.user
+    )
+    return Status(201, taken)

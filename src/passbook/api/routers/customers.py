@@ -12,17 +12,19 @@ from passbook.api.routers.common import (
     responds,
     sent,
 )
+from passbook.api.routers.schedule import seen_by
 from passbook.api.schemas import (
     NO_NUL,
     CustomerIn,
     CustomerOut,
+    NewCustomerIn,
     QueryId,
     VerdictOut,
     page_of,
     partial,
 )
-from passbook.models import Customer, User
-from passbook.services import errors, records
+from passbook.models import User
+from passbook.services import customers, errors, records
 from passbook.services.explain import explain
 
 CustomerPatch = partial(CustomerIn)
@@ -48,9 +50,12 @@ def list_customers(request, q: Query[CustomerSearch]):
 
 
 @router.post("/customers", response=responds(201, CustomerOut))
-def create_customer(request, body: CustomerIn):
+def create_customer(request, body: NewCustomerIn):
+    """Staff: a new customer. An email or phone already on file answers 409
+    `possible_duplicate` naming the `matches`, unless `even_if_on_file` is true."""
     caller(request).require_staff()
-    return Status(201, records.save(Customer(), body.dict()))
+    fields = body.dict(exclude={"even_if_on_file"})
+    return Status(201, customers.add(fields, even_if_on_file=body.even_if_on_file))
 
 
 @router.get("/customers/{pk}", response=responds(200, CustomerOut))
@@ -93,6 +98,8 @@ class ExplainQuery(Schema):
 def explain_passes(request, pk: QueryId, q: Query[ExplainQuery]):
     """For each of the customer's passes: `chosen` for this session, or why not."""
     customer = one(own_customers(request), pk, "customer")
+    if not caller(request).is_staff:  # nor about someone else's private appointment
+        one(seen_by(request), q.session, "session")
     return [
         {**v.__dict__, "code": v.code.value, "chosen": v.chosen}
         for v in explain(customer.id, q.session)

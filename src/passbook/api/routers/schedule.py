@@ -8,7 +8,7 @@ from passbook import clock
 from passbook.api.routers.common import caller, one, responds
 from passbook.api.schemas import BookingOut, CancelIn, Day, QueryId, SessionIn, SessionOut
 from passbook.models import Business, ClassType, Session, User
-from passbook.queries import sessions_with_places
+from passbook.queries import seen_by_customer, sessions_with_places
 from passbook.rules.calendar import local_date
 from passbook.services import errors, locks, schedule
 from passbook.services.schedule import SessionInput
@@ -18,6 +18,16 @@ router = Router(tags=["sessions"])
 
 def sessions():
     return sessions_with_places()
+
+
+def seen_by(request):
+    """Staff see every session; a customer sees the public ones and their own private
+    appointments (Add Session), never someone else's."""
+    who = caller(request)
+    if who.is_staff:
+        return sessions()
+    assert who.customer_id is not None, "a caller who is not staff is a customer"
+    return seen_by_customer(sessions(), who.customer_id)
 
 
 class SessionFilter(Schema):
@@ -35,7 +45,7 @@ def list_sessions(request, filters: Query[SessionFilter]):
     errors.check_days(start=filters.start, end=filters.end)
     start = filters.start or local_date(clock.now(), tz)
     end = filters.end or start + timedelta(days=6)
-    qs = sessions().filter(
+    qs = seen_by(request).filter(
         starts_at__gte=datetime.combine(start, time.min, tzinfo=tz),
         starts_at__lte=datetime.combine(end, time.max, tzinfo=tz),
     )
@@ -50,7 +60,7 @@ def list_sessions(request, filters: Query[SessionFilter]):
 
 @router.get("/sessions/{pk}", response=responds(200, SessionOut))
 def get_session(request, pk: QueryId):
-    return one(sessions(), pk, "session")
+    return one(seen_by(request), pk, "session")
 
 
 @router.post("/sessions", response=responds(201, list[SessionOut]))

@@ -1,4 +1,5 @@
 from passbook.management.base import PassbookCommand
+from passbook.rules.wording import counted
 from passbook.services import freezes
 
 
@@ -11,4 +12,4 @@ class Command(PassbookCommand):
 
     def handle(self, *args, days: int, reason: str, **options):
         count = freezes.extend_all_active(days, reason=reason)
-        self.stdout.write(f"Extended {count} passes by {days} days.")
+        self.stdout.write(f"Extended {counted(count, 'pass', 'passes')} by {counted(days, 'day')}.")

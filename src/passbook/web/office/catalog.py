@@ -16,6 +16,7 @@ from passbook.models import (
     Staff,
     User,
 )
+from passbook.rules.wording import counted
 from passbook.services import passes, records
 from passbook.web.office.common import StaffRequest, can, staff
 from passbook.web.office.forms import DATE, Form
@@ -144,7 +145,7 @@ def apply_priority(request: StaffRequest, pk: int) -> HttpResponse:
         request,
         None,
         lambda: passes.apply_product_priority(pk, actor=request.user),
-        lambda n: f"Priority applied to {n} live passes.",
+        lambda n: f"Priority applied to {counted(n, 'live pass', 'live passes')}.",
     )
     return redirect("office:catalog", kind="products")
 
@@ -160,6 +161,8 @@ class SettingsForm(Form, django_forms.ModelForm):
             "late_cancel_hours",
             "late_cancel_policy",
             "no_show_policy",
+            "check_in_opens_minutes",
+            "attendance_closes_hours",
         ]
 
 

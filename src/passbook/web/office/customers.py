@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from passbook import clock
 from passbook.models import Customer, Session
-from passbook.services import credit, passes
+from passbook.services import credit, customers, passes
 from passbook.services.payments import PaymentInput
 from passbook.web.cards import card
 from passbook.web.office import forms
@@ -33,6 +33,34 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "office/customer_list.html", {"page": page, "q": q})
 
 
+@staff()
+def new_customer(request: HttpRequest) -> HttpResponse:
+    """A walk-in gets a record at the desk; the same email or phone on file asks first."""
+    form = forms.NewCustomerForm(request.POST or None)
+    added: list[Customer] = []
+
+    def add() -> Customer:
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "even_if_on_file"}
+        added.append(customers.add(fields, even_if_on_file=form.cleaned_data["even_if_on_file"]))
+        return added[0]
+
+    if request.method == "POST" and attempt(
+        request, form, add, lambda c: f"{c.name} added: sell a pass or book a class."
+    ):
+        return redirect("office:customer", pk=added[0].pk)
+    # A refused form keeps its cleaned values: list whoever it matched, with links.
+    sent = getattr(form, "cleaned_data", None)
+    on_file = (
+        customers.already_on_file(sent.get("email", ""), sent.get("phone", "")) if sent else []
+    )
+    return render(
+        request,
+        "office/customer_new.html",
+        {"form": form, "on_file": on_file},
+        status=422 if form.is_bound else 200,
+    )
+
+
 def _upcoming():
     now = clock.now()
     return Session.objects.select_related("class_type").filter(
@@ -40,7 +68,7 @@ def _upcoming():
     )
 
 
-def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
+def _page(request, customer: Customer, sell_form=None, **extra) -> HttpResponse:
     now = clock.now()
     return render(
         request,
@@ -51,7 +79,9 @@ def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
             "bookings": customer.bookings.select_related(
                 "session__class_type", "customer_pass"
             ).order_by("-session__starts_at")[:50],
-            "payments": customer.payments.order_by("-received_at")[:50],
+            "payments": customer.payments.select_related(
+                "customer_pass", "booking__session__class_type"
+            ).order_by("-received_at")[:50],
             "sell_form": sell_form or forms.SellForm(upcoming=_upcoming()),
             "credit_balance": credit.balance(customer),
             "subscriptions": customer.subscriptions.select_related("plan").order_by("-id"),
@@ -59,6 +89,7 @@ def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
             "voucher_form": forms.VoucherCodeForm(),
             "voucher_sale_form": forms.VoucherSaleForm(auto_id="sale_%s"),
             "subscribe_form": forms.SubscribeForm(),
+            **extra,
         },
         status=422 if sell_form is not None else 200,
     )
@@ -66,7 +97,9 @@ def _page(request, customer: Customer, sell_form=None) -> HttpResponse:
 
 @staff()
 def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, get_object_or_404(Customer, pk=pk))
+    # ?sessions=all: the sell form's session list in the page, for browsers without JavaScript
+    show_sessions = request.GET.get("sessions") == "all"
+    return _page(request, get_object_or_404(Customer, pk=pk), show_sessions=show_sessions)
 
 
 @staff()

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook.models import Customer, GiftVoucher, Subscription, User
+from passbook.rules.wording import counted
 from passbook.services import credit, freezes, payments, subscriptions, vouchers
 from passbook.services.payments import PaymentInput
 from passbook.web.office import forms
@@ -111,7 +112,10 @@ def extend_all(request: StaffRequest) -> HttpResponse:
         lambda: freezes.extend_all_active(
             form.cleaned_data["days"], reason=form.cleaned_data["reason"], actor=request.user
         ),
-        lambda n: f"{n} live passes extended by {form.cleaned_data['days']} days.",
+        lambda n: (
+            f"{counted(n, 'live pass', 'live passes')} extended by "
+            f"{counted(form.cleaned_data['days'], 'day')}."
+        ),
     ):
         return redirect("office:passes")
     return render(

@@ -15,6 +15,7 @@ from passbook.models import (
     Resource,
     Session,
     Staff,
+    User,
 )
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
@@ -275,3 +276,36 @@ class VoucherSaleForm(VoucherForm):
         help_text="In full: the value, or the pass's price",
     )
     method = forms.ChoiceField(choices=MONEY_METHODS, label="Paid by")
+
+
+class RoleForm(Form):
+    role = forms.ChoiceField(choices=User.Role.choices)
+
+
+class StaffLoginForm(Form):
+    email = forms.EmailField(max_length=150, help_text="They sign in with it")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    role = forms.ChoiceField(choices=User.Role.choices, initial=User.Role.FRONTDESK)
+    password = forms.CharField(
+        required=False,
+        label="First password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty to email them an invitation to choose their own",
+    )
+
+
+class NewCustomerForm(Form, forms.ModelForm):
+    even_if_on_file = forms.BooleanField(
+        required=False, label="Someone else has this email or phone: add this person anyway"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["first_name", "last_name", "email", "phone", "notes"]
+
+
+class DropInPaymentForm(Form):
+    amount = decimal_field(MONEY, Decimal("0.01"))
+    method = forms.ChoiceField(choices=MONEY_METHODS)

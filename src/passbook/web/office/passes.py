@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook import clock
-from passbook.models import Booking, Business, Pass, User
+from passbook.models import Booking, Business, Pass, PassEntry, User
 from passbook.queries import filter_passes, pass_ordering
+from passbook.rules import history
 from passbook.rules.calendar import end_of_day
 from passbook.rules.money import payment_status
 from passbook.rules.status import pass_status
@@ -162,7 +163,7 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
         "balance": p.price - p.amount_paid,
         "bookings": p.bookings.select_related("session__class_type").order_by("session__starts_at"),
         "payments": p.payments.select_related("recorded_by").order_by("received_at"),
-        "entries": p.entries.select_related("actor", "booking__session__class_type"),
+        "history": _history(p, tz) if tab == "history" else [],
         "total_form": forms.TotalForm(initial={"total": p.total or 0}),
         "validity_form": forms.ValidityForm(
             initial={
@@ -181,6 +182,13 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
         **bound,
     }
     return render(request, "office/pass_ticket.html", context, status=status)
+
+
+def _history(p: Pass, tz: ZoneInfo) -> list[tuple[PassEntry, history.Line]]:
+    """Each ledger entry with how it reads: a label, before → after, and why."""
+    entries = list(p.entries.select_related("actor", "booking__session__class_type"))
+    lines = history.lines(((e.as_rule, e.reason) for e in entries), tz)
+    return list(zip(entries, lines, strict=True))
 
 
 @staff()
@@ -321,4 +329,5 @@ BOOKING_ACTIONS: dict[str, tuple[BookingAction, str]] = {
     "undo-check-in": (bookings.undo_check_in, "Check-in undone."),
     "cancel": (bookings.cancel, "Booking cancelled."),
     "no-show": (bookings.mark_no_show, "Marked as no-show."),
+    "undo-no-show": (bookings.undo_no_show, "No-show undone; the booking is booked again."),
 }

@@ -1,9 +1,12 @@
 """The schedule, a session's roster, and booking actions (check in, cancel, no-show)."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,9 +14,10 @@ from django.views.decorators.http import require_POST
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Session, User
 from passbook.rules.calendar import local_date
-from passbook.services import bookings
+from passbook.services import bookings, payments
 from passbook.services import schedule as schedule_service
 from passbook.services.explain import explain
+from passbook.services.payments import PaymentInput
 from passbook.services.schedule import SessionInput
 from passbook.web.fields import day_or
 from passbook.web.office import forms
@@ -98,8 +102,15 @@ def _cancelled(cancelled) -> str:
     return f"Session cancelled; credits given back. Tell: {names}."
 
 
+def with_money_owed(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Roster rows, with what each drop-in still owes (`owed`), for its payment form."""
+    paid = Coalesce(Sum("payments__amount"), Value(Decimal(0)))
+    owed = ExpressionWrapper(F("price") - paid, output_field=DecimalField(decimal_places=2))
+    return bookings.select_related("customer", "customer_pass").annotate(owed=owed)
+
+
 def _roster(request: HttpRequest, session: Session, **extra) -> HttpResponse:
-    roster = session.bookings.select_related("customer", "customer_pass").order_by(
+    roster = with_money_owed(session.bookings.all()).order_by(
         "customer__last_name", "customer__first_name"
     )
     live = sum(1 for b in roster if b.is_live)
@@ -160,12 +171,33 @@ def booking_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
         return HttpResponse(status=404)
     service, success = BOOKING_ACTIONS[action]
     attempt(request, None, lambda: service(pk, actor=request.user), success)
-    booking = get_object_or_404(
-        Booking.objects.select_related("customer", "customer_pass", "session"), pk=pk
-    )
+    booking = get_object_or_404(with_money_owed(Booking.objects.select_related("session")), pk=pk)
     if request.htmx:  # the row shows the outcome in place, refusals included
         error = " ".join(refusals(request))
         return render(request, "office/_roster_row.html", {"b": booking, "error": error})
+    roster = f"/office/sessions/{booking.session_id}/"
+    return redirect(local_path(request, request.POST.get("next"), roster))
+
+
+@require_POST
+@staff()
+def drop_in_payment(request: StaffRequest, pk: int) -> HttpResponse:
+    """Take a drop-in's money on the roster (a plain form; no more than it costs)."""
+    form = forms.DropInPaymentForm(request.POST)
+    attempt(
+        request,
+        form,
+        lambda: payments.record_drop_in_payment(
+            pk,
+            PaymentInput(form.cleaned_data["amount"], form.cleaned_data["method"]),
+            actor=request.user,
+        ),
+        lambda paid: f"Drop-in payment of {paid.amount} recorded.",
+    )
+    if not form.is_valid():
+        for name, errs in form.errors.get_json_data().items():
+            messages.error(request, f"{name.capitalize()}: {' '.join(e['message'] for e in errs)}")
+    booking = get_object_or_404(Booking, pk=pk)
     roster = f"/office/sessions/{booking.session_id}/"
     return redirect(local_path(request, request.POST.get("next"), roster))
 

@@ -2,7 +2,15 @@ from django.contrib.auth import views as auth
 from django.urls import path
 from django.views.generic import RedirectView
 
-from passbook.web.office import catalog, customers, extras, passes, reports, sessions
+from passbook.web.office import (
+    catalog,
+    customers,
+    extras,
+    passes,
+    reports,
+    sessions,
+    staff_accounts,
+)
 from passbook.web.resets import ThrottledPasswordReset
 
 app_name = "office"
@@ -57,6 +65,9 @@ urlpatterns = [
         name="product_apply_priority",
     ),
     path("settings/", catalog.settings_page, name="settings"),
+    path("staff/", staff_accounts.staff_list, name="staff"),
+    path("staff/<int:pk>/role/", staff_accounts.change_role, name="staff_role"),
+    path("staff/<int:pk>/<slug:action>/", staff_accounts.login_action, name="staff_action"),
     path("reports/", reports.report_page, name="reports"),
     path("vouchers/", extras.voucher_list, name="vouchers"),
     path("passes/extend/", extras.extend_all, name="passes_extend"),
@@ -74,8 +85,10 @@ urlpatterns = [
     path("reports/<slug:name>.csv", reports.report_csv, name="report_csv"),
     path("sessions/<int:pk>/", sessions.session_page, name="session"),
     path("sessions/<int:pk>/book/", sessions.add_to_session, name="session_book"),
+    path("bookings/<int:pk>/payments/", sessions.drop_in_payment, name="drop_in_payment"),
     path("bookings/<int:pk>/<slug:action>/", sessions.booking_action, name="booking_action"),
     path("customers/", customers.customer_list, name="customers"),
+    path("customers/new/", customers.new_customer, name="customer_new"),
     path("customers/<int:pk>/", customers.customer_page, name="customer"),
     path("customers/<int:pk>/sell/", customers.sell, name="customer_sell"),
     path("sell/sessions/", customers.sell_sessions, name="sell_sessions"),

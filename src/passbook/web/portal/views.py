@@ -21,14 +21,14 @@ from passbook import clock
 from passbook.models import Booking, Business, Customer, PassProduct, Session, User
 from passbook.models.business import CreditPolicy
 from passbook.payment_providers import provider
-from passbook.queries import sessions_with_places
+from passbook.queries import seen_by_customer, sessions_with_places
 from passbook.services import accounts, bookings, credit, passes, throttle, vouchers
 from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
 from passbook.web.clients import client_ip
 from passbook.web.paths import local_path
 from passbook.web.portal import forms
-from passbook.web.refusals import attempt
+from passbook.web.portal.wording import attempt
 
 
 class CustomerRequest(HttpRequest):
@@ -131,7 +131,7 @@ def timetable(request: CustomerRequest) -> HttpResponse:
     tz = Business.current().tz
     start = max(datetime.combine(monday, time.min, tzinfo=tz), clock.now())
     sessions = list(
-        sessions_with_places()
+        seen_by_customer(sessions_with_places(), request.customer.id)
         .select_related("staff")
         .filter(
             status=Session.Status.SCHEDULED,
@@ -174,11 +174,16 @@ def timetable(request: CustomerRequest) -> HttpResponse:
 @require_POST
 @customer_only
 def book(request: CustomerRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(
+        seen_by_customer(Session.objects.select_related("class_type"), request.customer.id),
+        pk=session_id,
+    )
     attempt(
         request,
         None,
-        lambda: bookings.book(request.customer.id, session_id, actor=request.user),
+        lambda: bookings.book(request.customer.id, session.id, actor=request.user),
         _booked,
+        sessions=[session],
     )
     return redirect(local_path(request, request.POST.get("back"), "portal:timetable"))
 
@@ -204,6 +209,7 @@ def cancel(request: CustomerRequest, booking_id: int) -> HttpResponse:
             None,
             lambda: bookings.cancel(booking.id, actor=request.user),
             "Booking cancelled.",
+            sessions=[booking.session],
         )
         return redirect("portal:bookings")
     keeps_credit = not late or business.late_cancel_policy == CreditPolicy.RELEASE
@@ -238,6 +244,7 @@ def _bookable_sessions(product: PassProduct):
     types = {c.id for c in product.class_types.all()}
     qs = Session.objects.select_related("class_type").filter(
         status=Session.Status.SCHEDULED,
+        private=False,
         starts_at__gte=clock.now(),
         starts_at__lte=clock.now() + timedelta(days=28),
     )
@@ -273,7 +280,8 @@ def buy(request: CustomerRequest, product_id: int | None = None) -> HttpResponse
                 )
             )
 
-        if attempt(request, form, sell, f"You bought {product.name}."):
+        picked = list(form.cleaned_data["sessions"]) if form.is_valid() else []
+        if attempt(request, form, sell, f"You bought {product.name}.", sessions=picked):
             checkout = provider().start(sold[0])
             if checkout.redirect_url:
                 return redirect(checkout.redirect_url)
