@@ -151,3 +151,19 @@ def seen_by_customer(sessions: QuerySet, customer_id: int) -> QuerySet:
         session=OuterRef("pk"), customer_id=customer_id, status__in=Booking.LIVE
     )
     return sessions.filter(Q(private=False) | Q(Exists(theirs)))
+
+
+def customers_matching(search: str, qs: QuerySet | None = None) -> QuerySet:
+    """Customers (of `qs`, or all) whose name, email or phone contains every word searched
+    (at most five)."""
+    from passbook.models import Customer
+
+    qs = Customer.objects.all() if qs is None else qs
+    for word in search.split()[:5]:
+        qs = qs.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(phone__icontains=word)
+        )
+    return qs

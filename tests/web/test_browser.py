@@ -248,3 +248,17 @@ def test_a_walk_in_in_under_a_minute(page, office):
     row.get_by_role("button", name="Check in").click()
     expect(row.locator(".status")).to_have_text("Attended")
     shot(page, "office-walk-in")
+
+
+def test_on_a_phone_the_menu_folds_away_and_the_picker_searches(browser, live_server, office):
+    page = signed_in(browser, live_server, viewport={"width": 390, "height": 844})
+    nav = page.locator("nav.navbar")
+    assert nav.bounding_box()["height"] < 80  # folded, not 600 px of links
+    page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_role("link", name="Customers")).to_be_visible()
+    page.goto(f"/office/sessions/{office.session.id}/")
+    page.get_by_role("searchbox", name="Find a customer").fill("bea")  # htmx, as typed
+    expect(page.locator("#id_customer option", has_text=office.ada.name)).to_have_count(0)
+    expect(page.locator("#id_customer option", has_text=office.bea.name)).to_have_count(1)
+    page.context.close()
+    assert page.csp == []

@@ -458,3 +458,13 @@ def test_a_drop_in_is_paid_on_the_roster_and_shows_in_the_customers_payments(cli
     assert "Take payment" not in row and "Paid" in row
     customer_page = desk.get(f"/office/customers/{office.bea.id}/").content.decode()
     assert "Drop-in: Vinyasa" in customer_page
+
+
+def test_the_roster_picker_finds_customers_and_the_schedule_shows_how_full(clients, office):
+    desk = clients[FRONTDESK]
+    found = desk.get(f"/office/sessions/{office.session.id}/?find=bea").content.decode()
+    assert f'<option value="{office.bea.id}"' in found
+    assert f'<option value="{office.ada.id}"' not in found
+    assert "This field is required" not in found
+    week = desk.get(f"/office/schedule/?week={office.session.starts_at:%Y-%m-%d}").content
+    assert "1/10 booked" in week.decode()  # Ada

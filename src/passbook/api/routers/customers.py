@@ -1,6 +1,5 @@
 """Customers, and 'why wasn't my pass used?'."""
 
-from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
 from passbook.api.routers.common import (
@@ -24,6 +23,7 @@ from passbook.api.schemas import (
     partial,
 )
 from passbook.models import User
+from passbook.queries import customers_matching
 from passbook.services import customers, errors, records
 from passbook.services.explain import explain
 
@@ -38,15 +38,8 @@ class CustomerSearch(PageParams):
 @router.get("/customers", response=responds(200, page_of(CustomerOut)))
 def list_customers(request, q: Query[CustomerSearch]):
     """Staff: search by name, email or phone. A customer sees only themselves."""
-    qs = own_customers(request)
-    for word in q.search.split()[:5]:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(phone__icontains=word)
-        )
-    return paginate(qs, q.page, q.page_size)
+    found = customers_matching(q.search, own_customers(request))
+    return paginate(found, q.page, q.page_size)
 
 
 @router.post("/customers", response=responds(201, CustomerOut))

@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook import clock
 from passbook.models import Customer, Session
+from passbook.queries import customers_matching
 from passbook.services import credit, customers, passes
 from passbook.services.payments import PaymentInput
 from passbook.web.cards import card
@@ -21,15 +21,7 @@ from passbook.web.refusals import attempt
 @staff()
 def customer_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
-    qs = Customer.objects.all()
-    for word in q.split()[:5]:
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(phone__icontains=word)
-        )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = Paginator(customers_matching(q), 25).get_page(request.GET.get("page"))
     return render(request, "office/customer_list.html", {"page": page, "q": q})
 
 

@@ -17,6 +17,7 @@ from passbook.models import (
     Staff,
     User,
 )
+from passbook.queries import customers_matching
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
 from passbook.services.payments import NOT_BY_HAND
@@ -180,6 +181,13 @@ class SellForm(Form):
 
 class AddToSessionForm(Form):
     customer = forms.ModelChoiceField(queryset=Customer.objects.all())
+
+    def __init__(self, *args, find: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if find:  # list only those searched for; a choice sent is still checked against all
+            field = self.fields["customer"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = customers_matching(find)
 
 
 class BookingFilterForm(Form):

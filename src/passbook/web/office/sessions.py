@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Session, User
+from passbook.queries import sessions_with_places
 from passbook.rules.calendar import local_date
 from passbook.services import bookings, payments
 from passbook.services import schedule as schedule_service
@@ -34,9 +35,13 @@ def schedule(request: HttpRequest, session_form=None) -> HttpResponse:
     day = day_or(request.GET.get("week"), local_date(clock.now(), tz))
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=i) for i in range(7)]
-    sessions = Session.objects.select_related("class_type", "staff", "resource").filter(
-        starts_at__gte=datetime.combine(monday, time.min, tzinfo=tz),
-        starts_at__lt=datetime.combine(days[-1], time.max, tzinfo=tz),
+    sessions = (
+        sessions_with_places()
+        .select_related("staff", "resource")
+        .filter(
+            starts_at__gte=datetime.combine(monday, time.min, tzinfo=tz),
+            starts_at__lt=datetime.combine(days[-1], time.max, tzinfo=tz),
+        )
     )
     by_day: dict[date, list[Session]] = {d: [] for d in days}
     for s in sessions:
@@ -126,10 +131,16 @@ def _roster(request: HttpRequest, session: Session, **extra) -> HttpResponse:
 
 @staff()
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return _explained(request, pk, forms.AddToSessionForm(request.GET or None))
+    """The roster; ?find= narrows the customer picker (htmx swaps just the picker)."""
+    find = request.GET.get("find", "")[:100]
+    chosen = request.GET if "customer" in request.GET else None
+    form = forms.AddToSessionForm(chosen, find=find)
+    return _explained(request, pk, form, find=find)
 
 
-def _explained(request: HttpRequest, pk: int, form: forms.AddToSessionForm) -> HttpResponse:
+def _explained(
+    request: HttpRequest, pk: int, form: forms.AddToSessionForm, **extra
+) -> HttpResponse:
     """The roster, with which of the chosen customer's passes would pay, and why."""
     session = get_object_or_404(Session.objects.select_related("class_type"), pk=pk)
     verdicts = explain(form.cleaned_data["customer"].id, pk) if form.is_valid() else None
@@ -139,6 +150,7 @@ def _explained(request: HttpRequest, pk: int, form: forms.AddToSessionForm) -> H
         add_form=form,
         verdicts=verdicts,
         chosen=next((v for v in verdicts or [] if v.chosen), None),
+        **extra,
     )
 
 
