@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from passbook import clock
 from passbook.models import Booking, Customer, Notification, Pass, Session, User
 from passbook.services import bookings, passes, throttle
+from passbook.web.portal.wording import class_and_time
 from tests.factories import ProductFactory
 from tests.integration.helpers import fingerprint
 from tests.portal.conftest import logged_in, sell
@@ -88,7 +89,8 @@ def test_buying_is_all_or_nothing(portal):
         {"product": portal.general.id, "sessions": [portal.later_yoga.id, portal.yoga_class.id]},
     )
     assert response.status_code == 422
-    assert "One of the classes you picked is full." in response.content.decode()
+    full = class_and_time(portal.yoga_class)  # names the one of the two that is full
+    assert f"{full} is full." in response.content.decode()
     assert not Pass.objects.filter(customer=portal.a).exists()
 
 

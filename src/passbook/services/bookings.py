@@ -69,19 +69,20 @@ def book_locked(
 
 
 def _check_bookable(customer: Customer, session: Session) -> None:
+    # The session is named, so a refusal of one of several (a purchase) can say which.
     if session.is_cancelled:
-        raise errors.SessionCancelled()
+        raise errors.SessionCancelled(session_id=session.id)
     if session.ends_at <= clock.now():
-        raise errors.SessionOver()
+        raise errors.SessionOver(session_id=session.id)
     # One round trip for both checks (at most `capacity` small rows, and cheaper to build
     # than an aggregate); the session row is locked, so neither can change. Unordered: the
     # default order would join the session table for nothing.
     live = session.bookings.filter(status__in=Booking.LIVE).order_by()
     booked = list(live.values_list("customer_id", flat=True))
     if customer.id in booked:
-        raise errors.AlreadyBooked()
+        raise errors.AlreadyBooked(session_id=session.id)
     if len(booked) >= session.capacity:
-        raise errors.SessionFull()
+        raise errors.SessionFull(session_id=session.id)
 
 
 def _paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pass:

@@ -34,10 +34,11 @@ def class_and_time(session: Session) -> str:
     return f"{session.class_type} on {when}"
 
 
-def _which(sessions: Sequence[Session]) -> str:
-    if len(sessions) == 1:
-        return class_and_time(sessions[0])
-    return "one of the classes you picked" if sessions else "this class"
+def _which(sessions: Sequence[Session], session_id: int | None) -> str:
+    named = [s for s in sessions if s.id == session_id] or sessions
+    if len(named) == 1:
+        return class_and_time(named[0])
+    return "one of the classes you picked" if named else "this class"
 
 
 def for_customer(sessions: Sequence[Session] = ()) -> refusals.Wording:
@@ -47,7 +48,7 @@ def for_customer(sessions: Sequence[Session] = ()) -> refusals.Wording:
         template = CUSTOMER.get(exc.code)
         if template is None:
             return exc.message
-        text = template.format(session=_which(sessions))
+        text = template.format(session=_which(sessions, exc.details.get("session_id")))
         return text[0].upper() + text[1:]
 
     return wording
