@@ -468,3 +468,13 @@ def test_the_roster_picker_finds_customers_and_the_schedule_shows_how_full(clien
     assert "This field is required" not in found
     week = desk.get(f"/office/schedule/?week={office.session.starts_at:%Y-%m-%d}").content
     assert "1/10 booked" in week.decode()  # Ada
+
+
+def test_staff_see_which_sessions_are_private_appointments(clients, office):
+    from tests.factories import SessionFactory
+
+    appointment = SessionFactory(class_type=office.yoga, private=True, capacity=1)
+    desk = clients[FRONTDESK]
+    assert "Private" in desk.get(f"/office/sessions/{appointment.id}/").content.decode()
+    week = desk.get(f"/office/schedule/?week={appointment.starts_at:%Y-%m-%d}").content.decode()
+    assert "Private</span>" in week
