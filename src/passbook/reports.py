@@ -13,7 +13,15 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from passbook import clock
-from passbook.models import Booking, Business, CreditNote, GiftVoucher, Pass, PassEntry
+from passbook.models import (
+    Booking,
+    Business,
+    CreditNote,
+    GiftVoucher,
+    Pass,
+    PassEntry,
+    WaitlistEntry,
+)
 from passbook.rules.calendar import local_date
 from passbook.rules.ledger import EntryKind
 
@@ -189,6 +197,35 @@ def attendance(start: date, end: date) -> Table:
     )
 
 
+def waitlist_demand(start: date, end: date) -> Table:
+    """Waitlist demand per class type, for sessions starting in the period: how many
+    joined a waitlist, how many got a place from it, and how many did not."""
+    lo, hi = _bounds(start, end)
+    counts = (
+        WaitlistEntry.objects.filter(session__starts_at__gte=lo, session__starts_at__lt=hi)
+        .values("session__class_type__name")
+        .annotate(
+            joined=Count("id"),
+            promoted=Count("id", filter=Q(status=WaitlistEntry.Status.PROMOTED)),
+        )
+        .order_by("session__class_type__name")
+    )
+    return Table(
+        "Waitlist demand by class type",
+        ["Class type", "Joined", "Got a place", "Did not"],
+        [
+            [
+                c["session__class_type__name"],
+                c["joined"],
+                c["promoted"],
+                c["joined"] - c["promoted"],
+            ]
+            for c in counts
+        ],
+        1,
+    )
+
+
 REPORTS = {
     "sales": sales,
     "sales-by-month": sales_by_month,
@@ -196,6 +233,7 @@ REPORTS = {
     "owed": lambda start, end: owed(),
     "breakage": breakage,
     "attendance": attendance,
+    "waitlist": waitlist_demand,
 }
 
 

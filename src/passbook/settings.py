@@ -225,6 +225,18 @@ PASSBOOK_PAYMENT_PROVIDER = os.environ.get(
     "PASSBOOK_PAYMENT_PROVIDER", "passbook.payment_providers.OfflineProvider"
 )
 
+# Online card payments through Stripe (docs/payments.md): on when the secret key is set.
+# The API base and Stripe.js URL are Stripe's own; tests point them at a local server.
+PASSBOOK_STRIPE_SECRET_KEY = os.environ.get("PASSBOOK_STRIPE_SECRET_KEY", "")
+PASSBOOK_STRIPE_PUBLISHABLE_KEY = os.environ.get("PASSBOOK_STRIPE_PUBLISHABLE_KEY", "")
+PASSBOOK_STRIPE_WEBHOOK_SECRET = os.environ.get("PASSBOOK_STRIPE_WEBHOOK_SECRET", "")
+PASSBOOK_STRIPE_API_BASE = os.environ.get("PASSBOOK_STRIPE_API_BASE", "https://api.stripe.com")
+PASSBOOK_STRIPE_JS_URL = os.environ.get("PASSBOOK_STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# A pass bought by card (and the places it booked) is held this long; unpaid, it is released.
+PASSBOOK_CHECKOUT_HOLD_MINUTES = int(os.environ.get("PASSBOOK_CHECKOUT_HOLD_MINUTES", "15"))
+# A webhook signed longer ago than this (seconds) is refused as a replay; 0 = no limit.
+PASSBOOK_STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("PASSBOOK_STRIPE_WEBHOOK_TOLERANCE", "300"))
+
 # Errors (with their tracebacks) and warnings go to stderr, each line with its request's
 # id, whatever DEBUG says; gunicorn passes stderr on to the service's log.
 LOGGING = {

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from passbook.api.app import api
-from passbook.web import views
+from passbook.web import payments, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("portal/", include("passbook.web.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("payments/stripe/webhook/", payments.stripe_webhook, name="stripe_webhook"),
 ]

@@ -9,7 +9,7 @@ from django.test import Client
 
 from passbook import clock
 from passbook.models import ApiToken, Plan, User
-from passbook.services import bookings, credit, passes, subscriptions, vouchers
+from passbook.services import bookings, credit, passes, subscriptions, vouchers, waitlists
 from passbook.services.payments import PaymentInput
 from tests.factories import (
     CategoryFactory,
@@ -81,6 +81,9 @@ class Studio:
     plan: object
     subscription_a: object
     voucher: object  # worth 30.00, unredeemed
+    full: object  # one place, taken by Bea (complimentary)
+    late: object  # starts in 2 hours; its one place freed, A still waiting (not opted in)
+    waiting_a: object  # A's waitlist entry for `late`
 
 
 @pytest.fixture
@@ -104,6 +107,12 @@ def studio(business) -> Studio:
     massage.categories.set([spare_category])
     credit.issue(a.id, Decimal("40"), reason="goodwill")
     plan = Plan.objects.create(name="Monthly", product=massage, interval="month", price=80)
+    full = SessionFactory(class_type=yoga, capacity=1)
+    bookings.book(b.id, full.id, paid_by="complimentary")
+    late = SessionFactory(class_type=yoga, capacity=1, starts_at=clock.now() + timedelta(hours=2))
+    taken = bookings.book(b.id, late.id, paid_by="complimentary")
+    waiting_a = waitlists.join(a.id, late.id)
+    bookings.cancel(taken.id)  # inside the late-cancel window: A is not booked automatically
     return Studio(
         category=category,
         spare_category=spare_category,
@@ -129,6 +138,9 @@ def studio(business) -> Studio:
         plan=plan,
         subscription_a=subscriptions.start(a.id, plan.id),
         voucher=vouchers.create(value=Decimal("30"), expires_on=clock.now().date() + timedelta(90)),
+        full=full,
+        late=late,
+        waiting_a=waiting_a,
     )
 
 

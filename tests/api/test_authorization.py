@@ -132,6 +132,10 @@ OPS = [
         FRONTDESK,
         {"amount": "5", "method": "cash"},
     ),
+    Op("POST", "/sessions/{s.full.id}/waitlist", OWN, lambda s: {"customer_id": s.a.id}),
+    Op("GET", "/sessions/{s.late.id}/waitlist", ANY),
+    Op("DELETE", "/waitlist/{s.waiting_a.id}", OWN),
+    Op("POST", "/waitlist/{s.waiting_a.id}/promote", FRONTDESK),
     Op("GET", "/plans", ANY),
     Op(
         "POST",

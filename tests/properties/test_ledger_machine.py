@@ -2,10 +2,12 @@
 simple model and the invariants after every step (DESIGN.md §3).
 
 Each step is a service call: sell, book, cancel (in time or late), check in, undo,
-no-show, top-up, set total, extend, expire (dates moved into the past), void. After every
+no-show, top-up, set total, extend, expire (dates moved into the past), void, and join,
+leave and promote on waitlists (a cancel or void promotes by itself). After every
 step: every pass agrees with its ledger, no counted pass is below zero, no session is
 over capacity, each pass's held and used equal what its bookings say, totals match the
-model, and a refused call changed nothing.
+model, a refused call changed nothing, nobody is promoted into two overlapping sessions,
+and every promotion has its booking.
 """
 
 from datetime import date, timedelta
@@ -18,8 +20,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from passbook import clock
-from passbook.models import Booking, Pass, Session
-from passbook.services import bookings, passes
+from passbook.models import Booking, Pass, Session, WaitlistEntry
+from passbook.services import bookings, passes, waitlists
 from passbook.services.errors import DomainError
 from passbook.services.verify import problems
 from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory, SessionFactory
@@ -51,6 +53,15 @@ class Studio(RuleBasedStateMachine):
             )
             for d, h in [(1, 0), (1, 3), (2, 0), (3, 5)]
         ]
+        # overlaps the first: a promotion into one must take the customer off the other's list
+        self.sessions.append(
+            SessionFactory(
+                class_type=yoga,
+                capacity=1,
+                starts_at=self.sessions[0].starts_at + timedelta(minutes=30),
+                ends_at=self.sessions[0].ends_at + timedelta(minutes=30),
+            )
+        )
         self.totals: dict[int, Decimal | None] = {}  # the model: what each total should be
 
     def teardown(self):
@@ -87,7 +98,7 @@ class Studio(RuleBasedStateMachine):
         ):
             self.totals[sold[0].id] = self.products[p].credits
 
-    @rule(c=st.integers(0, 2), s=st.integers(0, 3))
+    @rule(c=st.integers(0, 2), s=st.integers(0, 4))
     def book(self, c, s):
         self._attempt(lambda: bookings.book(self.customers[c].id, self.sessions[s].id))
 
@@ -98,6 +109,27 @@ class Studio(RuleBasedStateMachine):
             b = live[i % len(live)]
             moment = b.session.starts_at - timedelta(hours=1) if late else None
             self._attempt(lambda: bookings.cancel(b.id), moment)
+
+    @rule(c=st.integers(0, 2), s=st.integers(0, 4), late_ok=st.booleans())
+    def join_waitlist(self, c, s, late_ok):
+        self._attempt(
+            lambda: waitlists.join(self.customers[c].id, self.sessions[s].id, late_ok=late_ok)
+        )
+
+    def _waiting(self):
+        return list(WaitlistEntry.objects.filter(status="waiting").order_by("id"))
+
+    @rule(i=st.integers(0, 50))
+    def leave_waitlist(self, i):
+        waiting = self._waiting()
+        if waiting:
+            self._attempt(lambda: waitlists.leave(waiting[i % len(waiting)].id))
+
+    @rule(i=st.integers(0, 50))
+    def promote(self, i):
+        waiting = self._waiting()
+        if waiting:
+            self._attempt(lambda: waitlists.promote(waiting[i % len(waiting)].id))
 
     @rule(i=st.integers(0, 50))
     def check_in(self, i):
@@ -173,6 +205,20 @@ class Studio(RuleBasedStateMachine):
             assert (p.held, p.used) == (held, used), p
             assert p.remaining is None or p.remaining >= 0
             assert p.total == self.totals[p.id]
+
+    @invariant()
+    def promotions_have_their_booking_and_never_overlap(self):
+        for e in WaitlistEntry.objects.filter(status="promoted").select_related("booking"):
+            assert e.booking is not None
+            assert (e.booking.customer_id, e.booking.session_id) == (e.customer_id, e.session_id)
+            clash = Booking.objects.filter(
+                customer_id=e.customer_id,
+                status__in=Booking.LIVE,
+                id__in=WaitlistEntry.objects.filter(status="promoted").values("booking_id"),
+                session__starts_at__lt=e.session.ends_at,
+                session__ends_at__gt=e.session.starts_at,
+            ).exclude(pk=e.booking_id)
+            assert not (e.booking.is_live and clash.exists()), e
 
     @invariant()
     def no_session_over_capacity(self):

@@ -90,6 +90,7 @@ ACTIONS = [  # (path, form data, lowest role)
             "no_show_policy": "consume",
             "check_in_opens_minutes": "30",
             "attendance_closes_hours": "12",
+            "waitlist_capacity": "10",
         },
         OWNER,
     ),

@@ -16,6 +16,7 @@ from passbook.api.routers import (
     schedule,
     subscriptions,
     vouchers,
+    waitlists,
 )
 from passbook.api.routers.common import ERRORS
 from passbook.services import errors
@@ -51,6 +52,7 @@ for module in (
     passes,
     freezes,
     bookings,
+    waitlists,
     subscriptions,
     vouchers,
     reports,

@@ -270,6 +270,9 @@ class SessionIn(Body):
     capacity: Annotated[int, *whole(1, 10_000)] | None = None
     credit_cost: CreditsIn | None = None
     repeat: Repeat | None = Field(None, description="Weekly recurrence; omit for a one-off")
+    waitlist_capacity: Annotated[int, *whole(0, 1000)] | None = Field(
+        None, description="How many may wait when it is full; default: the studio's setting"
+    )
 
 
 class SessionOut(Schema):
@@ -287,6 +290,7 @@ class SessionOut(Schema):
     credit_cost: Decimal2
     status: str
     private: bool  # an appointment made for one customer (Add Session)
+    waitlist_capacity: int | None = Field(..., description="empty: the studio's default")
 
 
 class CancelIn(Body):
@@ -653,3 +657,27 @@ class ReportOut(Schema):
     title: str
     columns: list[str]
     rows: list[list[str]] = Field(..., description="numbers as decimal strings")
+
+
+class WaitlistJoinIn(Body):
+    customer_id: Id
+    late_ok: StrictBool = Field(
+        False, description="Book me automatically even inside the late-cancel window"
+    )
+    drop_in: StrictBool = Field(
+        False, description="Staff only: pay the drop-in price if no pass can pay when promoted"
+    )
+
+
+class WaitlistEntryOut(Schema):
+    id: int
+    session_id: int
+    customer_id: int
+    status: str
+    position: int | None = Field(..., description="1 = first in line; empty once not waiting")
+    joined_at: datetime
+    late_ok: bool = Field(..., alias="auto_promote_late")
+    drop_in: bool
+    skip_reason: str = Field(..., description="why the last promotion passed this entry by")
+    skipped_at: datetime | None
+    booking_id: int | None = Field(..., description="the booking a promotion made")

@@ -114,7 +114,35 @@ def prune(report: Report) -> None:
     )
 
 
-JOBS = [expire_passes, mark_no_shows, renew_subscriptions, warn_expiring, deliver, prune]
+def release_unpaid_checkouts(report: Report) -> None:
+    """Card purchases not paid in time give back their pass and places (when Stripe is on)."""
+    from passbook.payment_providers import stripe_configured
+    from passbook.services import online_payments
+
+    if stripe_configured():
+        released = sum(online_payments.release(i) for i in online_payments.unpaid_checkout_ids())
+        report.add("unpaid card purchases released", released)
+
+
+def reconcile_payments(report: Report) -> None:
+    """Once a day, compare yesterday's card payments with Stripe's (when it is set up)."""
+    from passbook.services import reconcile
+
+    found = reconcile.daily()
+    if found is not None:
+        report.add("payment differences", found)
+
+
+JOBS = [
+    expire_passes,
+    mark_no_shows,
+    renew_subscriptions,
+    warn_expiring,
+    deliver,
+    prune,
+    release_unpaid_checkouts,
+    reconcile_payments,
+]
 
 
 def run_all() -> Report:

@@ -54,6 +54,17 @@ class Business(models.Model):
         help_text="Staff may check in, or undo a no-show, until this many hours after a "
         "session ends; then anyone not checked in is marked a no-show.",
     )
+    waitlist_capacity = models.PositiveIntegerField(
+        default=10,
+        validators=[MaxValueValidator(1000)],
+        help_text="How many people may wait for a full session (a session may say otherwise).",
+    )
+
+    pay_at_desk = models.BooleanField(
+        default=True,
+        help_text="Portal customers may buy a pass and pay at the desk. Turned off, they "
+        "pay by card online (only when online payments are set up).",
+    )
 
     class Meta:
         verbose_name_plural = "business"

@@ -86,10 +86,21 @@ class PassProduct(models.Model):
     max_per_week = models.PositiveIntegerField(null=True, blank=True)
     online_purchasable = models.BooleanField(default=True)
     archived = models.BooleanField(default=False)
+    # Set when the record came from another system (`passbook import`): the id it had
+    # there, and the import that created it.
+    external_id = models.CharField(max_length=100, blank=True, default="")
+    import_batch = models.ForeignKey(
+        "passbook.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="product_external_id_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(credits__isnull=True) | models.Q(credits__gt=0),
                 name="product_credits_positive",

@@ -21,6 +21,8 @@ class Notification(models.Model):
         ACCOUNT_EXISTS = "account_exists", "Sign-up with a known email"
         PASSWORD_RESET = "password_reset", "Password reset"
         STAFF_INVITE = "staff_invite", "Staff invitation"
+        WAITLIST_PROMOTED = "waitlist_promoted", "Promoted from the waitlist"
+        WAITLIST_SKIPPED = "waitlist_skipped", "Passed over on the waitlist"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     key = models.CharField(max_length=120, unique=True)

@@ -20,6 +20,7 @@ class Pass(models.Model):
         SUBSCRIPTION = "subscription", "Subscription"
         STAFF_GRANT = "staff_grant", "Staff grant"
         VOUCHER = "voucher", "Voucher"
+        IMPORT = "import", "Import"
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="passes")
     product = models.ForeignKey(PassProduct, on_delete=models.PROTECT, related_name="passes")
@@ -50,6 +51,12 @@ class Pass(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the record came from another system (`passbook import`): the id it had
+    # there, and the import that created it.
+    external_id = models.CharField(max_length=100, blank=True, default="")
+    import_batch = models.ForeignKey(
+        "passbook.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "passes"
@@ -69,6 +76,11 @@ class Pass(models.Model):
                 condition=Q(held__gte=0) & Q(used__gte=0), name="pass_counters_not_negative"
             ),
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="pass_paid_not_negative"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="pass_external_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -81,10 +81,23 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Secret for the private calendar feed; a new one revokes the old URL.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Set when the record came from another system (`passbook import`): the id it had
+    # there, and the import that created it.
+    external_id = models.CharField(max_length=100, blank=True, default="")
+    import_batch = models.ForeignKey(
+        "passbook.ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         indexes = [models.Index(fields=["last_name", "first_name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="customer_external_id_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -46,6 +46,9 @@ class Session(models.Model):
     series = models.ForeignKey(
         SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )
+    waitlist_capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: the studio's default waitlist capacity."
+    )
 
     class Meta:
         ordering = ["starts_at", "id"]

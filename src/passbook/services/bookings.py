@@ -12,7 +12,7 @@ from passbook.rules import spend
 from passbook.rules.attendance import Phase
 from passbook.rules.calendar import local_date, window
 from passbook.rules.ledger import EntryKind
-from passbook.services import errors, ledger, locks, notifications
+from passbook.services import errors, ledger, locks, notifications, waitlists
 from passbook.services.facts import passes_facts, session_facts, with_freeze_flag
 
 PaidBy = Booking.PaidBy
@@ -46,13 +46,13 @@ def book_locked(
     """Book with the session and customer rows already locked (shared by purchases)."""
     if paid_by not in PaidBy.values:
         raise errors.InvalidInput(f"Unknown payment kind {paid_by!r}.", field="paid_by")
-    _check_bookable(customer, session)
+    check_bookable(customer, session)
     if paid_by != PaidBy.PASS:
         price = session.class_type.drop_in_price if paid_by == PaidBy.DROP_IN else Decimal(0)
         booking = _create(customer, session, paid_by=paid_by, price=price, actor=actor)
         notifications.booking_confirmed(booking)
         return booking
-    paying = _paying_pass(customer, session, pass_id)
+    paying = paying_pass(customer, session, pass_id)
     if paying.starts_at is None:
         _start_on_first_booking(paying, session, actor)
     booking = _create(
@@ -68,7 +68,8 @@ def book_locked(
     return booking
 
 
-def _check_bookable(customer: Customer, session: Session) -> None:
+def check_bookable(customer: Customer, session: Session) -> None:
+    """Refuse a cancelled, ended or full session, or one the customer is already in."""
     # The session is named, so a refusal of one of several (a purchase) can say which.
     if session.is_cancelled:
         raise errors.SessionCancelled(session_id=session.id)
@@ -85,7 +86,9 @@ def _check_bookable(customer: Customer, session: Session) -> None:
         raise errors.SessionFull(session_id=session.id)
 
 
-def _paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pass:
+def paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pass:
+    """The pass the spend rule picks (or the one staff named), or the refusal with every
+    pass's reason (also asked when joining a waitlist)."""
     business = Business.current()
     passes = list(with_freeze_flag(customer.passes.filter(voided_at__isnull=True)))
     if pass_id is not None:
@@ -157,8 +160,9 @@ def cancel(
     booking_id: int, *, actor: User | None = None, waive_late_policy: bool = False
 ) -> Booking:
     """Cancel a booking. In time, the credit comes back; inside the late-cancel window
-    the business's late-cancel policy decides (staff may waive it)."""
-    booking = locks.booking_for_update(booking_id)
+    the business's late-cancel policy decides (staff may waive it). The freed place goes
+    to the waitlist in the same transaction."""
+    booking = locks.booking_for_update(booking_id, waitlist=True)
     p = booking.customer_pass
     _require(booking, Booking.Status.BOOKED)
     business = Business.current()
@@ -178,6 +182,7 @@ def cancel(
     booking.cancelled_at = clock.now()
     booking.save(update_fields=["status", "cancelled_at"])
     notifications.booking_cancelled(booking)
+    waitlists.promote_next(booking.session, actor=actor)
     return booking
 
 

@@ -243,6 +243,42 @@ class TooManyAttempts(DomainError):
     message = "Too many wrong voucher codes; try again in 15 minutes."
 
 
+# Import.
+
+
+class ImportUnreadable(DomainError):
+    code = "import_unreadable"
+    message = "The file could not be read; nothing was written."
+
+
+class ImportRefused(DomainError):
+    code = "import_refused"
+    message = "Some rows were refused; nothing was written."
+
+
+# Waitlists.
+
+
+class SessionNotFull(DomainError):
+    code = "session_not_full"
+    message = "This session still has places: book it instead of joining the waitlist."
+
+
+class AlreadyWaiting(DomainError):
+    code = "already_waiting"
+    message = "You are already on this session's waitlist."
+
+
+class WaitlistFull(DomainError):
+    code = "waitlist_full"
+    message = "The waitlist for this session is full."
+
+
+class NotWaiting(DomainError):
+    code = "not_waiting"
+    message = "This waitlist entry is no longer waiting."
+
+
 def check_days(**days: Any) -> None:
     """Refuse dates outside 2000-2099 with a clear message (None means 'not given')."""
     from passbook.rules.calendar import supported
@@ -250,3 +286,27 @@ def check_days(**days: Any) -> None:
     for field, day in days.items():
         if day is not None and not supported(day):
             raise InvalidInput("Use a date between 2000 and 2099.", field=field)
+
+
+# Online payments.
+
+
+class OnlinePaymentsOff(DomainError):
+    code = "online_payments_off"
+    message = "Online card payments are not set up."
+
+
+class PaymentProviderUnavailable(DomainError):
+    code = "payment_provider_unavailable"
+    message = "The card payment service could not be reached; please try again in a moment."
+    retryable = True
+
+
+class AlreadyPaid(DomainError):
+    code = "already_paid"
+    message = "This pass is already paid."
+
+
+class NotPaidOnline(DomainError):
+    code = "not_paid_online"
+    message = "This pass was not paid online; record a refund by hand instead."

@@ -19,7 +19,16 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import OperationalError
 from django.db.models import Model, QuerySet
 
-from passbook.models import Booking, Customer, GiftVoucher, Pass, Session, Subscription, User
+from passbook.models import (
+    Booking,
+    Customer,
+    GiftVoucher,
+    Pass,
+    Session,
+    Subscription,
+    User,
+    WaitlistEntry,
+)
 from passbook.services import errors
 
 M = TypeVar("M", bound=Model)
@@ -65,6 +74,16 @@ def customers(ids: Iterable[int]) -> None:
     waiting(lambda: list(qs.values("id")))
 
 
+def waiting_customers(session_ids: Iterable[int], also: Iterable[int] = ()) -> None:
+    """With the sessions already locked: lock the customers `also` and everyone waiting
+    for those sessions, together in id order (a freed place may go to any of them).
+    Only joining adds to a waitlist, under its session's lock, so the set cannot grow."""
+    waiting = WaitlistEntry.objects.filter(
+        session_id__in=list(session_ids), status=WaitlistEntry.Status.WAITING
+    )
+    customers([*also, *waiting.values_list("customer_id", flat=True)])
+
+
 def customer(customer_id: int) -> Customer:
     qs = _locking(Customer.objects.all())
     return waiting(lambda: _get(qs, customer_id, "No such customer."))
@@ -97,12 +116,16 @@ def subscription_for_update(subscription_id: int) -> Subscription:
     return Subscription.objects.select_related("plan__product", "customer").get(pk=subscription_id)
 
 
-def booking_for_update(booking_id: int) -> Booking:
+def booking_for_update(booking_id: int, *, waitlist: bool = False) -> Booking:
     """The booking (with its session and pass), read again once its session and then its
-    customer are locked."""
+    customer are locked; with `waitlist`, also the customers waiting for the session (a
+    place it frees goes to one of them)."""
     found = get(Booking, booking_id, "No such booking.")
     session(found.session_id)
-    customer(found.customer_id)
+    if waitlist:
+        waiting_customers([found.session_id], also=[found.customer_id])
+    else:
+        customer(found.customer_id)
     return Booking.objects.select_related("session", "customer_pass").get(pk=booking_id)
 
 

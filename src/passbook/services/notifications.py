@@ -1,5 +1,6 @@
 """Writing to the outbox (inside the caller's transaction) and delivering from it."""
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -9,7 +10,16 @@ from django.db import transaction
 from django.db.models import F
 
 from passbook import clock
-from passbook.models import Booking, Business, Customer, Notification, Pass, User
+from passbook.models import (
+    Booking,
+    Business,
+    Customer,
+    Notification,
+    Pass,
+    Session,
+    User,
+    WaitlistEntry,
+)
 from passbook.services import bulk, locks
 
 # A failed message is tried again after each of these waits, then given up (it stays in
@@ -51,8 +61,12 @@ def enqueue_all(messages: list[Notification]) -> None:
 
 
 def _when(booking: Booking) -> str:
-    local = booking.session.starts_at.astimezone(Business.current().tz)
-    return f"{booking.session.class_type} on {local:%a %d %b at %H:%M}"
+    return _session_when(booking.session)
+
+
+def _session_when(session: Session) -> str:
+    local = session.starts_at.astimezone(Business.current().tz)
+    return f"{session.class_type} on {local:%a %d %b at %H:%M}"
 
 
 def booking_confirmed(booking: Booking) -> None:
@@ -86,6 +100,30 @@ def booking_cancelled(booking: Booking) -> None:
         booking.customer,
         "Booking cancelled",
         f"Your booking for {_when(booking)} is cancelled ({booking.get_status_display().lower()}).",
+    )
+
+
+def waitlist_promoted(entry: WaitlistEntry, booking: Booking) -> None:
+    enqueue(
+        Notification.Kind.WAITLIST_PROMOTED,
+        f"waitlist-promoted:{entry.id}",
+        entry.customer,
+        "A place came free: you are booked",
+        f"A place came free and you are booked into {_when(booking)} ({booking.cost_label}).",
+    )
+
+
+def waitlist_skipped(entry: WaitlistEntry, reason: str) -> None:
+    """Once per entry and reason (another place freeing for the same reason says nothing
+    new)."""
+    digest = hashlib.sha256(reason.encode()).hexdigest()[:16]
+    enqueue(
+        Notification.Kind.WAITLIST_SKIPPED,
+        f"waitlist-skipped:{entry.id}:{digest}",
+        entry.customer,
+        "A place came free, but we could not book you",
+        f"A place came free in {_session_when(entry.session)}, but we could not book you: "
+        f"{reason} You are still on the waitlist.",
     )
 
 

@@ -13,7 +13,7 @@ from passbook.models.catalog import StartRule
 from passbook.rules import history
 from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
 from passbook.rules.ledger import EntryKind
-from passbook.services import credit, errors, ledger, locks, notifications
+from passbook.services import credit, errors, ledger, locks, notifications, waitlists
 from passbook.services.bookings import book_locked, cancel_and_release
 from passbook.services.payments import PaymentInput, add_payment, spend, take_money
 from passbook.services.schedule import SessionInput, create_session_locked
@@ -262,7 +262,8 @@ def void(pass_id: int, *, reason: str, actor: User | None = None) -> Pass:
     reason = _require_reason(reason)
     found = locks.get(Pass, pass_id, "No such pass.")
     booked = Booking.objects.filter(customer_pass=found, status=Booking.Status.BOOKED)
-    locks.sessions(booked.values_list("session_id", flat=True))
+    sessions = locks.sessions(booked.values_list("session_id", flat=True))
+    locks.waiting_customers(sessions, also=[found.customer_id])
     p = _live_pass(pass_id)
     now = clock.now()
     # Re-read under the customer lock: releases only shrink sessions, so a booking
@@ -272,6 +273,8 @@ def void(pass_id: int, *, reason: str, actor: User | None = None) -> Pass:
         cancel_and_release(booking, actor, "pass voided")
     p.voided_at = now
     ledger.append(p, EntryKind.VOID, actor=actor, reason=reason)
+    for session in sessions.values():
+        waitlists.promote_next(session, actor=actor)
     return p
 
 

@@ -7,7 +7,7 @@ from dateutil.rrule import WEEKLY, rrule
 from django.db import IntegrityError, transaction
 
 from passbook.models import Booking, Business, ClassType, Session, SessionSeries, User
-from passbook.services import errors, locks
+from passbook.services import errors, locks, waitlists
 from passbook.services.bookings import cancel_and_release
 
 
@@ -21,6 +21,7 @@ class SessionInput:
     capacity: int | None = None  # default: the class type's capacity
     credit_cost: object | None = None  # default: the class type's credit cost
     private: bool = False  # an appointment made for one customer (Add Session)
+    waitlist_capacity: int | None = None  # default: the studio's waitlist capacity
 
 
 def _busy(model_field: str, value: int | None, starts_at: datetime, ends_at: datetime) -> bool:
@@ -61,6 +62,7 @@ def create_session_locked(inp: SessionInput, series: SessionSeries | None = None
                 credit_cost=inp.credit_cost if inp.credit_cost is not None else ct.credit_cost,
                 series=series,
                 private=inp.private,
+                waitlist_capacity=inp.waitlist_capacity,
             )
     except IntegrityError as exc:
         if "staff_no_overlap" in str(exc):
@@ -111,6 +113,7 @@ def create_weekly(inp: SessionInput, *, weekdays: list[int], until: date) -> lis
                     inp.resource_id,
                     inp.capacity,
                     inp.credit_cost,
+                    waitlist_capacity=inp.waitlist_capacity,
                 ),
                 series,
             )
@@ -136,4 +139,5 @@ def cancel_session(
         cancel_and_release(booking, actor, reason or "session cancelled")
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status"])
+    waitlists.close_for_cancelled_session(session)
     return cancelled

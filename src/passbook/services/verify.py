@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, Sum
 
-from passbook.models import Booking, CreditNote, Pass, PassEntry, Session
+from passbook.models import Booking, CreditNote, Pass, PassEntry, Session, WaitlistEntry
 from passbook.rules import ledger
 
 
@@ -55,3 +55,21 @@ def problems(chunk_size: int = 2000) -> Iterator[Problem]:
     )
     for b in booked_on_voided.order_by("id"):
         yield Problem(f"booking {b.id}", f"booked on voided pass {b.customer_pass_id}")
+    yield from _waitlist_problems()
+
+
+def _waitlist_problems() -> Iterator[Problem]:
+    """A promotion without its booking, or someone still waiting for a cancelled session."""
+    promoted = WaitlistEntry.objects.filter(status=WaitlistEntry.Status.PROMOTED)
+    mismatched = promoted.filter(
+        Q(booking__isnull=True)
+        | ~Q(booking__customer_id=F("customer_id"))
+        | ~Q(booking__session_id=F("session_id"))
+    )
+    for e in mismatched.order_by("id"):
+        yield Problem(f"waitlist entry {e.id}", "promoted, but without its booking")
+    stranded = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.WAITING, session__status=Session.Status.CANCELLED
+    )
+    for e in stranded.order_by("id"):
+        yield Problem(f"waitlist entry {e.id}", f"waiting for cancelled session {e.session_id}")

@@ -1,6 +1,8 @@
 import re
 import uuid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils import timezone
 
@@ -65,13 +67,35 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy() -> str:
+    """The policy above; with online payments set up, Stripe.js may load from its origin,
+    show its card field in a frame from there and talk to Stripe's API (docs/payments.md)."""
+    from passbook.payment_providers import stripe_configured
+
+    if not stripe_configured():
+        return CONTENT_SECURITY_POLICY
+    js = _origin(settings.PASSBOOK_STRIPE_JS_URL)
+    api = _origin(settings.PASSBOOK_STRIPE_API_BASE)
+    frames = " ".join(dict.fromkeys([js, "https://hooks.stripe.com" if "stripe.com" in js else js]))
+    policy = CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {js}")
+    policy = policy.replace(
+        "connect-src 'self'", f"connect-src 'self' {' '.join(dict.fromkeys([api, js]))}"
+    )
+    return policy.replace("object-src 'none'", f"frame-src {frames}; object-src 'none'")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
 

@@ -75,6 +75,7 @@ def create_sessions(request, body: SessionIn):
         body.resource_id,
         body.capacity,
         body.credit_cost,
+        waitlist_capacity=body.waitlist_capacity,
     )
     if body.repeat:
         made = schedule.create_weekly(inp, weekdays=body.repeat.weekdays, until=body.repeat.until)

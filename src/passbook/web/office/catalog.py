@@ -163,6 +163,8 @@ class SettingsForm(Form, django_forms.ModelForm):
             "no_show_policy",
             "check_in_opens_minutes",
             "attendance_closes_hours",
+            "waitlist_capacity",
+            "pay_at_desk",
         ]
 
 

@@ -133,6 +133,12 @@ class PaymentForm(Form):
     note = forms.CharField(required=False, max_length=300)
 
 
+class OnlineRefundForm(Form):
+    """Refund through Stripe, to the card that paid (recorded when Stripe confirms)."""
+
+    amount = decimal_field(MONEY, Decimal("0.01"))
+
+
 class TakePaymentForm(PaymentForm):
     excess_to_credit = forms.BooleanField(
         required=False,

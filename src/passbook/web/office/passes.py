@@ -11,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook import clock
-from passbook.models import Booking, Business, Pass, PassEntry, User
+from passbook.models import Booking, Business, OnlineCheckout, Pass, PassEntry, User
 from passbook.queries import filter_passes, pass_ordering
 from passbook.rules import history
 from passbook.rules.calendar import end_of_day
 from passbook.rules.money import payment_status
 from passbook.rules.status import pass_status
-from passbook.services import bookings, passes, payments
+from passbook.services import bookings, online_payments, passes, payments
 from passbook.services.facts import pass_facts
 from passbook.services.payments import PaymentInput
 from passbook.web.exports import csv_download
@@ -151,6 +151,14 @@ def _csv_row(p: Pass, now: datetime, tz: ZoneInfo) -> list[object]:
 # The ticket --------------------------------------------------------------------------------
 
 
+def _ids(form_name: str) -> str:
+    """The ticket shows many forms with fields of the same name (reason ×5): each form gets
+    its own ids (id_void_reason, id_total_reason…), so every <label for> finds its field.
+    The field names, and so the posted data, stay as they are. Prefixed forms already
+    have ids of their own (id_refund-amount)."""
+    return f"id_{form_name.removesuffix('_form')}_%s"
+
+
 def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> HttpResponse:
     p = get_object_or_404(Pass.objects.select_related("customer", "product"), pk=pk)
     tz = Business.current().tz
@@ -164,21 +172,24 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
         "bookings": p.bookings.select_related("session__class_type").order_by("session__starts_at"),
         "payments": p.payments.select_related("recorded_by").order_by("received_at"),
         "history": _history(p, tz) if tab == "history" else [],
-        "total_form": forms.TotalForm(initial={"total": p.total or 0}),
+        "total_form": forms.TotalForm(initial={"total": p.total or 0}, auto_id=_ids("total_form")),
         "validity_form": forms.ValidityForm(
             initial={
                 "starts_on": p.starts_at.astimezone(tz).date() if p.starts_at else None,
                 "expires_on": p.expires_at.astimezone(tz).date() if p.expires_at else None,
-            }
+            },
+            auto_id=_ids("validity_form"),
         ),
-        "top_up_form": forms.TopUpForm(),
+        "top_up_form": forms.TopUpForm(auto_id=_ids("top_up_form")),
         "priority_form": forms.PriorityForm(prefix="priority", initial={"priority": p.priority}),
-        "void_form": forms.VoidForm(),
-        "add_session_form": forms.AddSessionForm(),
-        "payment_form": forms.TakePaymentForm(),
+        "void_form": forms.VoidForm(auto_id=_ids("void_form")),
+        "add_session_form": forms.AddSessionForm(auto_id=_ids("add_session_form")),
+        "payment_form": forms.TakePaymentForm(auto_id=_ids("payment_form")),
         "refund_form": forms.PaymentForm(prefix="refund"),
-        "freeze_form": forms.FreezeForm(),
-        "credit_form": forms.PayWithCreditForm(),
+        "online_refund_form": forms.OnlineRefundForm(prefix="online-refund"),
+        "checkout": OnlineCheckout.objects.filter(customer_pass=p).first(),
+        "freeze_form": forms.FreezeForm(auto_id=_ids("freeze_form")),
+        "credit_form": forms.PayWithCreditForm(auto_id=_ids("credit_form")),
         **bound,
     }
     return render(request, "office/pass_ticket.html", context, status=status)
@@ -220,7 +231,10 @@ def _edit(
     @require_POST
     @staff(role)
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        form = form_class(request.POST, prefix=prefix)
+        if prefix:
+            form = form_class(request.POST, prefix=prefix)
+        else:
+            form = form_class(request.POST, auto_id=_ids(form_name))
         return _act(
             request,
             pk,
@@ -317,6 +331,16 @@ refund = _edit(
     "Refund recorded.",
     tab="payments",
     prefix="refund",
+)
+
+refund_online = _edit(
+    forms.OnlineRefundForm,
+    "online_refund_form",
+    MANAGER,
+    lambda pk, d, u: online_payments.refund(pk, d["amount"], actor=u),
+    "Refund asked of Stripe; it is recorded when Stripe confirms it.",
+    tab="payments",
+    prefix="online-refund",
 )
 
 

@@ -1,5 +1,6 @@
 """The schedule, a session's roster, and booking actions (check in, cancel, no-show)."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -12,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook import clock
-from passbook.models import Booking, Business, Customer, Session, User
+from passbook.models import Booking, Business, Customer, Session, User, WaitlistEntry
 from passbook.queries import sessions_with_places
 from passbook.rules.calendar import local_date
-from passbook.services import bookings, payments
+from passbook.services import bookings, payments, waitlists
 from passbook.services import schedule as schedule_service
 from passbook.services.explain import explain
 from passbook.services.payments import PaymentInput
@@ -123,6 +124,7 @@ def _roster(request: HttpRequest, session: Session, **extra) -> HttpResponse:
         "session": session,
         "roster": roster,
         "places_left": session.capacity - live,
+        "waitlist": waitlists.with_position(waitlists.waiting(session).select_related("customer")),
         "add_form": forms.AddToSessionForm(),
         **extra,
     }
@@ -163,6 +165,8 @@ def add_to_session(request: StaffRequest, pk: int) -> HttpResponse:
     if request.POST.get("explain"):
         return _explained(request, pk, form)
     paid_by = request.POST.get("paid_by", Booking.PaidBy.PASS)
+    if request.POST.get("waitlist"):
+        return _add_to_waitlist(request, pk, form, drop_in=paid_by == Booking.PaidBy.DROP_IN)
 
     def book() -> Customer:
         customer: Customer = form.cleaned_data["customer"]
@@ -173,6 +177,47 @@ def add_to_session(request: StaffRequest, pk: int) -> HttpResponse:
         return redirect("office:session", pk=pk)
     session = get_object_or_404(Session.objects.select_related("class_type"), pk=pk)
     return _roster(request, session, add_form=form)
+
+
+def _add_to_waitlist(
+    request: StaffRequest, pk: int, form: forms.AddToSessionForm, *, drop_in: bool
+) -> HttpResponse:
+    """The same form's "Add to waitlist": the customer waits for a place in this full
+    session (paying by pass, or the drop-in price if "Drop-in" is chosen)."""
+
+    def join() -> WaitlistEntry:
+        customer: Customer = form.cleaned_data["customer"]
+        return waitlists.join(customer.id, pk, drop_in=drop_in, actor=request.user)
+
+    def added(e: WaitlistEntry) -> str:
+        return f"{e.customer.name} is #{waitlists.position(e)} on the waitlist."
+
+    if attempt(request, form, join, added, field="customer"):
+        return redirect("office:session", pk=pk)
+    session = get_object_or_404(Session.objects.select_related("class_type"), pk=pk)
+    return _roster(request, session, add_form=form)
+
+
+def _remove(entry_id: int, *, actor: User | None) -> WaitlistEntry:
+    return waitlists.leave(entry_id, actor=actor, by_staff=True)
+
+
+WAITLIST_ACTIONS: dict[str, tuple[Callable[..., object], str]] = {
+    "promote": (waitlists.promote, "Booked from the waitlist."),
+    "remove": (_remove, "Removed from the waitlist."),
+}
+
+
+@require_POST
+@staff()
+def waitlist_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
+    """Promote someone from the waitlist now (if there is a place), or remove them."""
+    if action not in WAITLIST_ACTIONS:
+        return HttpResponse(status=404)
+    entry = get_object_or_404(WaitlistEntry, pk=pk)
+    service, success = WAITLIST_ACTIONS[action]
+    attempt(request, None, lambda: service(pk, actor=request.user), success)
+    return redirect("office:session", pk=entry.session_id)
 
 
 @require_POST

@@ -39,13 +39,21 @@ class BuyForm(Form):
     )
 
     use_credit = forms.BooleanField(required=False, label="Pay with my account credit")
+    pay_with = forms.ChoiceField(
+        choices=[("card", "Card, online"), ("desk", "At the desk")],
+        initial="card",
+        widget=forms.RadioSelect,
+        label="How to pay",
+    )
 
-    def __init__(self, *args, upcoming=None, has_credit=False, **kwargs):
+    def __init__(self, *args, upcoming=None, has_credit=False, pay_choice=False, **kwargs):
         super().__init__(*args, **kwargs)
         if upcoming is not None:
             self.fields["sessions"].queryset = upcoming
         if not has_credit:
             del self.fields["use_credit"]
+        if not pay_choice:  # one way to pay only: nothing to choose
+            del self.fields["pay_with"]
 
     def clean(self):
         data = super().clean()

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import cast
 
 import icalendar
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
@@ -17,12 +18,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from passbook import clock
-from passbook.models import Booking, Business, Customer, PassProduct, Session, User
+from passbook import clock, payment_providers
+from passbook.models import (
+    Booking,
+    Business,
+    Customer,
+    OnlineCheckout,
+    Pass,
+    PassProduct,
+    Session,
+    User,
+)
 from passbook.models.business import CreditPolicy
-from passbook.payment_providers import provider
 from passbook.queries import seen_by_customer, sessions_with_places
-from passbook.services import accounts, bookings, credit, passes, throttle, vouchers
+from passbook.services import (
+    accounts,
+    bookings,
+    credit,
+    online_payments,
+    passes,
+    throttle,
+    vouchers,
+    waitlists,
+)
+from passbook.services.errors import DomainError
 from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
 from passbook.web.clients import client_ip
@@ -115,7 +134,13 @@ def my_passes(request: CustomerRequest) -> HttpResponse:
         for p in customer.passes.filter(voided_at__isnull=True).order_by("-purchased_at")
     ]
     return render(
-        request, "portal/passes.html", {"cards": cards, "credit_balance": credit.balance(customer)}
+        request,
+        "portal/passes.html",
+        {
+            "cards": cards,
+            "credit_balance": credit.balance(customer),
+            "pay_by_card": payment_providers.stripe_configured(),
+        },
     )
 
 
@@ -147,11 +172,13 @@ def timetable(request: CustomerRequest) -> HttpResponse:
         b.session_id: b
         for b in request.customer.bookings.filter(status__in=Booking.LIVE, session__in=sessions)
     }
+    waiting = waitlists.waiting_for(request.customer.id, sessions)
     rows = [
         {
             "session": s,
             "places_left": s.places_left,
             "booking": mine.get(s.id),
+            "waiting": waiting.get(s.id),
             "verdicts": verdicts[s.id],
             "chosen": next((v for v in verdicts[s.id] if v.chosen), None),
         }
@@ -167,6 +194,7 @@ def timetable(request: CustomerRequest) -> HttpResponse:
             "prev": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "last": monday + timedelta(days=6),
+            "late_cancel_hours": Business.current().late_cancel_hours,
         },
     )
 
@@ -184,6 +212,43 @@ def book(request: CustomerRequest, session_id: int) -> HttpResponse:
         lambda: bookings.book(request.customer.id, session.id, actor=request.user),
         _booked,
         sessions=[session],
+    )
+    return redirect(local_path(request, request.POST.get("back"), "portal:timetable"))
+
+
+@require_POST
+@customer_only
+def join_waitlist(request: CustomerRequest, session_id: int) -> HttpResponse:
+    """Join a full session's waitlist (`late_ok`: book me even inside the late-cancel
+    window)."""
+    session = get_object_or_404(
+        seen_by_customer(Session.objects.select_related("class_type"), request.customer.id),
+        pk=session_id,
+    )
+    attempt(
+        request,
+        None,
+        lambda: waitlists.join(
+            request.customer.id,
+            session.id,
+            late_ok=bool(request.POST.get("late_ok")),
+            actor=request.user,
+        ),
+        lambda e: f"You're #{waitlists.position(e)} on the waitlist for {session.class_type}.",
+        sessions=[session],
+    )
+    return redirect(local_path(request, request.POST.get("back"), "portal:timetable"))
+
+
+@require_POST
+@customer_only
+def leave_waitlist(request: CustomerRequest, entry_id: int) -> HttpResponse:
+    entry = get_object_or_404(request.customer.waitlist.all(), pk=entry_id)
+    attempt(
+        request,
+        None,
+        lambda: waitlists.leave(entry.id, actor=request.user),
+        "You have left the waitlist.",
     )
     return redirect(local_path(request, request.POST.get("back"), "portal:timetable"))
 
@@ -257,14 +322,20 @@ def _bookable_sessions(product: PassProduct):
 def buy(request: CustomerRequest, product_id: int | None = None) -> HttpResponse:
     products = PassProduct.objects.filter(online_purchasable=True, archived=False)
     if product_id is None:
-        return render(request, "portal/shop.html", {"products": products, "provider": provider()})
+        return render(
+            request,
+            "portal/shop.html",
+            {"products": products, "provider": payment_providers.available()[0]},
+        )
     product = get_object_or_404(products, pk=product_id)
     balance = credit.balance(request.customer)
+    offered = payment_providers.available()
     form = forms.BuyForm(
         request.POST or None,
         initial={"product": product},
         upcoming=_bookable_sessions(product),
         has_credit=balance > 0,
+        pay_choice=len(offered) > 1,
     )
     if request.method == "POST":
         sold = []
@@ -282,7 +353,14 @@ def buy(request: CustomerRequest, product_id: int | None = None) -> HttpResponse
 
         picked = list(form.cleaned_data["sessions"]) if form.is_valid() else []
         if attempt(request, form, sell, f"You bought {product.name}.", sessions=picked):
-            checkout = provider().start(sold[0])
+            chosen = offered[0]
+            if form.cleaned_data.get("pay_with") == "desk":
+                chosen = offered[-1]
+            try:
+                checkout = chosen.start(sold[0])
+            except DomainError as refusal:  # sold; paying can be tried again from its page
+                messages.warning(request, refusal.message)
+                return redirect("portal:pay", sold[0].id)
             if checkout.redirect_url:
                 return redirect(checkout.redirect_url)
             messages.info(request, checkout.message)
@@ -290,8 +368,46 @@ def buy(request: CustomerRequest, product_id: int | None = None) -> HttpResponse
     return render(
         request,
         "portal/buy.html",
-        {"product": product, "form": form, "provider": provider()},
+        {"product": product, "form": form, "provider": offered[0]},
         status=422 if form.errors else 200,
+    )
+
+
+@customer_only
+def pay(request: CustomerRequest, pass_id: int) -> HttpResponse:
+    """Pay a pass by card (Stripe.js sends the card to Stripe, never to us), and see how
+    the payment stands: paying…, paid or failed (then try again). Only Stripe's webhook
+    makes the pass paid; coming back here after paying only shows "paying…"."""
+    p = get_object_or_404(Pass, pk=pass_id, customer=request.customer, voided_at__isnull=True)
+    start = lambda: online_payments.start_checkout(p.id)  # noqa: E731
+    # (re)start the card payment: one PaymentIntent per pass
+    if request.method == "POST" and attempt(request, None, start, "Ready to pay by card."):
+        return redirect("portal:pay", p.id)
+    checkout = OnlineCheckout.objects.filter(customer_pass=p).first()
+    owed = p.price - p.amount_paid
+    if checkout is not None and checkout.status == OnlineCheckout.Status.PAID or owed <= 0:
+        state = "paid"
+    elif checkout is None or not checkout.client_secret:
+        state = "not started"
+    elif checkout.status == OnlineCheckout.Status.FAILED:
+        state = "failed"
+    else:
+        state = "paying" if request.GET.get("submitted") else "unpaid"
+    return render(
+        request,
+        "portal/pay.html",
+        {
+            "pass_": p,
+            "owed": owed,
+            "checkout": checkout,
+            "state": state,
+            "online": payment_providers.stripe_configured(),
+            "stripe_js_url": settings.PASSBOOK_STRIPE_JS_URL,
+            "publishable_key": settings.PASSBOOK_STRIPE_PUBLISHABLE_KEY,
+            "return_url": request.build_absolute_uri(
+                reverse("portal:pay", args=[p.id]) + "?submitted=1"
+            ),
+        },
     )
 
 

@@ -1,0 +1,76 @@
+"""Online card payments through Stripe: one checkout per pass sold online, the refunds
+staff asked Stripe for, and every webhook event received (each is processed once)."""
+
+from django.conf import settings
+from django.db import models
+
+from passbook.models.fields import MoneyField
+from passbook.models.passes import Pass
+
+
+class OnlineCheckout(models.Model):
+    """A pass bought in the portal and paid by card. Paid only when Stripe's webhook says
+    the PaymentIntent succeeded (a Payment row, method online, reference the intent)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for payment"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Payment failed"
+
+    customer_pass = models.OneToOneField(Pass, on_delete=models.PROTECT, related_name="checkout")
+    intent_id = models.CharField(max_length=100, blank=True, default="")
+    client_secret = models.CharField(max_length=200, blank=True, default="")
+    amount = MoneyField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intent_id"],
+                condition=~models.Q(intent_id=""),
+                name="checkout_intent_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"checkout of pass {self.customer_pass_id}: {self.status}"
+
+
+class OnlineRefund(models.Model):
+    """Money staff asked Stripe to give back; recorded as a (negative) Payment only when
+    the webhook confirms it."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        SUCCEEDED = "succeeded", "Refunded"
+        FAILED = "failed", "Refund failed"
+
+    checkout = models.ForeignKey(OnlineCheckout, on_delete=models.PROTECT, related_name="refunds")
+    amount = MoneyField()
+    refund_id = models.CharField(max_length=100, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"refund of {self.amount}: {self.status}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event, stored in the same transaction as its effect: its id is unique,
+    so an event delivered again (or ten times at once) has its effect once."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=100, blank=True, default="")
+    outcome = models.CharField(max_length=300)
+    received_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}: {self.outcome}"

@@ -1,0 +1,433 @@
+"""Card payments through Stripe: checkout for a pass, webhooks, refunds.
+
+Never talk to Stripe while holding locks: each use case writes what it is about to ask in
+one short transaction, commits, asks Stripe (with an idempotency key, so asking again never
+charges or refunds twice), and writes the answer in another short transaction.
+
+The webhook is the only thing that makes a pass paid. Each event is stored (its id is
+unique) in the same transaction as its effect, after the customer is locked, so an event
+delivered again, or ten times at once, has its effect once. A PaymentIntent is only made
+after its pass and checkout row have committed, so a webhook always finds them; the
+checkout is found by the intent's metadata (`pass_id`) even before the intent's id is
+written back. An event for an object we do not know is answered 200, stored and logged.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+
+from passbook import clock
+from passbook.models import Business, OnlineCheckout, OnlineRefund, Payment, StripeEvent, User
+from passbook.payment_providers import stripe_configured
+from passbook.services import errors, locks
+from passbook.services.payments import PaymentInput, add_payment
+
+log = logging.getLogger(__name__)
+
+# ISO 4217 currencies without minor units, as Stripe lists them.
+ZERO_DECIMAL = {
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA",
+    "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+}  # fmt: skip
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    return int(amount if currency.upper() in ZERO_DECIMAL else (amount * 100).to_integral_value())
+
+
+def from_minor(amount: int, currency: str) -> Decimal:
+    if currency.upper() in ZERO_DECIMAL:
+        return Decimal(amount).quantize(Decimal("0.01"))
+    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
+
+
+def client() -> Any:
+    """The stripe module, pointed at the configured server with the configured key."""
+    if not stripe_configured():
+        raise errors.OnlinePaymentsOff()
+    stripe.api_key = settings.PASSBOOK_STRIPE_SECRET_KEY
+    stripe.api_base = settings.PASSBOOK_STRIPE_API_BASE
+    return stripe
+
+
+# Checkout.
+
+
+@transaction.atomic
+def _prepare(pass_id: int) -> OnlineCheckout:
+    p = locks.pass_for_update(pass_id)
+    owed = p.price - p.amount_paid
+    found = OnlineCheckout.objects.filter(customer_pass=p).first()
+    if owed <= 0 or (found is not None and found.status == OnlineCheckout.Status.PAID):
+        raise errors.AlreadyPaid()
+    if found is not None:
+        return found
+    now = clock.now()
+    return OnlineCheckout.objects.create(
+        customer_pass=p,
+        amount=owed,
+        currency=Business.current().currency.upper(),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+@transaction.atomic
+def _attach(checkout_id: int, intent_id: str, client_secret: str) -> OnlineCheckout:
+    checkout = OnlineCheckout.objects.get(pk=checkout_id)
+    locks.customer(checkout.customer_pass.customer_id)
+    checkout.refresh_from_db()
+    if not checkout.intent_id:  # a webhook may have written it already
+        checkout.intent_id = intent_id
+    checkout.client_secret = client_secret
+    checkout.updated_at = clock.now()
+    checkout.save(update_fields=["intent_id", "client_secret", "updated_at"])
+    return checkout
+
+
+def start_checkout(pass_id: int) -> OnlineCheckout:
+    """The PaymentIntent that pays what is owed on a pass (made once per pass; asking
+    again returns the same one). Called outside any transaction."""
+    api = client()
+    checkout = _prepare(pass_id)
+    if checkout.intent_id and checkout.client_secret:
+        return checkout
+    try:
+        intent = api.PaymentIntent.create(
+            amount=to_minor(checkout.amount, checkout.currency),
+            currency=checkout.currency.lower(),
+            payment_method_types=["card"],
+            metadata={"pass_id": str(pass_id), "checkout_id": str(checkout.id)},
+            idempotency_key=f"passbook-pass-{pass_id}",
+        )
+    except stripe.StripeError as exc:
+        log.warning("Stripe refused a PaymentIntent for pass %s: %s", pass_id, exc)
+        raise errors.PaymentProviderUnavailable() from exc
+    return _attach(checkout.id, intent.id, intent.client_secret)
+
+
+# Unpaid checkouts: the pass, and any places it booked, are held for a while only.
+
+
+class _PaidMeanwhile(Exception):
+    pass
+
+
+def unpaid_checkout_ids() -> list[int]:
+    """Card checkouts not paid within PASSBOOK_CHECKOUT_HOLD_MINUTES of the purchase."""
+    held = timedelta(minutes=settings.PASSBOOK_CHECKOUT_HOLD_MINUTES)
+    return list(
+        OnlineCheckout.objects.filter(
+            status__in=[OnlineCheckout.Status.PENDING, OnlineCheckout.Status.FAILED],
+            created_at__lt=clock.now() - held,
+            customer_pass__voided_at__isnull=True,
+            customer_pass__amount_paid=0,
+        ).values_list("id", flat=True)
+    )
+
+
+def release(checkout_id: int) -> bool:
+    """Give back an unpaid card purchase: cancel its PaymentIntent at Stripe first (once
+    canceled it can never succeed, so no money is on its way), then void the pass, which
+    releases its booked places with ledger entries. False if it was paid meanwhile, or
+    Stripe could not be asked (the next run tries again)."""
+    checkout = OnlineCheckout.objects.get(pk=checkout_id)
+    if checkout.intent_id:
+        api = client()
+        try:
+            api.PaymentIntent.cancel(checkout.intent_id)
+        except stripe.StripeError as exc:
+            try:  # already canceled is fine; succeeded or processing is not
+                if api.PaymentIntent.retrieve(checkout.intent_id).status != "canceled":
+                    return False
+            except stripe.StripeError:
+                log.warning("Could not cancel %s: %s", checkout.intent_id, exc)
+                return False
+    try:
+        _void_unpaid(checkout_id)
+    except (_PaidMeanwhile, errors.PassVoided):
+        return False
+    return True
+
+
+@transaction.atomic
+def _void_unpaid(checkout_id: int) -> None:
+    from passbook.services import passes  # passes → payments; imported here, not on load
+
+    checkout = OnlineCheckout.objects.get(pk=checkout_id)
+    minutes = settings.PASSBOOK_CHECKOUT_HOLD_MINUTES
+    p = passes.void(checkout.customer_pass_id, reason=f"not paid by card within {minutes} minutes")
+    checkout.refresh_from_db()  # under the customer lock void() took
+    if checkout.status == OnlineCheckout.Status.PAID or p.amount_paid:
+        raise _PaidMeanwhile()  # rolls the void back
+    checkout.status = OnlineCheckout.Status.FAILED
+    checkout.failure = f"Not paid within {minutes} minutes; the pass was released."
+    checkout.updated_at = clock.now()
+    checkout.save(update_fields=["status", "failure", "updated_at"])
+
+
+# Refunds.
+
+
+def online_paid(checkout: OnlineCheckout) -> Decimal:
+    """What was paid online for the checkout's pass, net of refunds recorded (both are
+    Payment rows with the intent's id as reference)."""
+    paid = Payment.objects.filter(
+        customer_pass_id=checkout.customer_pass_id,
+        method=Payment.Method.ONLINE,
+        reference=checkout.intent_id,
+    ).aggregate(total=Sum("amount"))["total"]
+    return (paid or Decimal(0)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def _request_refund(pass_id: int, amount: Decimal, actor: User | None) -> OnlineRefund:
+    p = locks.pass_for_update(pass_id)
+    checkout = OnlineCheckout.objects.filter(customer_pass=p, intent_id__gt="").first()
+    if checkout is None or checkout.status != OnlineCheckout.Status.PAID:
+        raise errors.NotPaidOnline()
+    if amount <= 0:
+        raise errors.InvalidInput("The amount must be more than zero.", field="amount")
+    pending = checkout.refunds.filter(status=OnlineRefund.Status.REQUESTED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
+    refundable = online_paid(checkout) - pending
+    if refundable <= 0:
+        raise errors.NotPaidOnline()
+    if amount > refundable:
+        raise errors.RefundExceedsPaid(
+            f"At most {refundable} can be refunded online.", maximum=str(refundable)
+        )
+    return OnlineRefund.objects.create(
+        checkout=checkout, amount=amount, requested_by=actor, requested_at=clock.now()
+    )
+
+
+@transaction.atomic
+def _refund_answer(refund_id: int, stripe_id: str, failed: bool) -> OnlineRefund:
+    refund = OnlineRefund.objects.select_related("checkout__customer_pass").get(pk=refund_id)
+    locks.customer(refund.checkout.customer_pass.customer_id)
+    refund.refresh_from_db()
+    refund.refund_id = stripe_id
+    if failed and refund.status == OnlineRefund.Status.REQUESTED:
+        refund.status = OnlineRefund.Status.FAILED
+    refund.save(update_fields=["refund_id", "status"])
+    return refund
+
+
+def refund(pass_id: int, amount: Decimal, *, actor: User | None = None) -> OnlineRefund:
+    """Ask Stripe to give back (part of) what a pass was paid online. The money is
+    recorded when Stripe's `charge.refunded` webhook confirms it."""
+    api = client()
+    requested = _request_refund(pass_id, amount, actor)
+    checkout = requested.checkout
+    try:
+        answer = api.Refund.create(
+            payment_intent=checkout.intent_id,
+            amount=to_minor(amount, checkout.currency),
+            metadata={"pass_id": str(pass_id), "refund_request": str(requested.id)},
+            idempotency_key=f"passbook-refund-{requested.id}",
+        )
+    except stripe.StripeError as exc:
+        log.warning("Stripe refused a refund for pass %s: %s", pass_id, exc)
+        _refund_answer(requested.id, "", failed=True)
+        raise errors.PaymentProviderUnavailable(str(exc.user_message or "") or None) from exc
+    return _refund_answer(requested.id, answer.id, failed=answer.status == "failed")
+
+
+# Webhooks.
+
+
+class BadSignature(Exception):
+    """The webhook's body was not signed with our secret (or is not JSON)."""
+
+
+def verify(payload: bytes, signature: str) -> dict[str, Any]:
+    """The event, if Stripe signed it with our webhook secret."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.PASSBOOK_STRIPE_WEBHOOK_SECRET,
+            tolerance=settings.PASSBOOK_STRIPE_WEBHOOK_TOLERANCE,
+        )
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise BadSignature(str(exc)) from exc
+    return event.to_dict()
+
+
+def handle(event: dict[str, Any]) -> str:
+    """Process one verified event, once; say what it did (stored with the event)."""
+    react = HANDLERS.get(event.get("type", ""), _ignore)
+    try:
+        return react(event, event["data"]["object"])
+    except IntegrityError:
+        # The same event, stored at the same moment by another delivery (its unique id):
+        # that delivery's transaction had the effect, this one's was rolled back.
+        if StripeEvent.objects.filter(event_id=event["id"]).exists():
+            return "duplicate"
+        raise
+
+
+def _seen(event: dict[str, Any]) -> bool:
+    return StripeEvent.objects.filter(event_id=event["id"]).exists()
+
+
+def _store(event: dict[str, Any], outcome: str) -> str:
+    StripeEvent.objects.create(
+        event_id=event["id"],
+        type=event.get("type", ""),
+        object_id=str(event["data"]["object"].get("id", ""))[:100],
+        outcome=outcome[:300],
+        received_at=clock.now(),
+    )
+    return outcome
+
+
+@transaction.atomic
+def _ignore(event: dict[str, Any], obj: dict[str, Any]) -> str:
+    if _seen(event):
+        return "duplicate"
+    return _store(event, "ignored")
+
+
+def _unknown(event: dict[str, Any], what: str) -> str:
+    log.warning("Stripe event %s (%s) names an unknown %s", event["id"], event.get("type"), what)
+    if _seen(event):
+        return "duplicate"
+    return _store(event, f"unknown {what}")
+
+
+def _checkout_for(intent_id: str, metadata: dict[str, Any]) -> OnlineCheckout | None:
+    """The checkout an intent pays, its customer locked; None if we never made it."""
+    found = OnlineCheckout.objects.filter(intent_id=intent_id).first() if intent_id else None
+    if found is None:
+        pass_id = str((metadata or {}).get("pass_id", ""))
+        if not pass_id.isdigit():
+            return None
+        found = OnlineCheckout.objects.filter(
+            Q(intent_id="") | Q(intent_id=intent_id), customer_pass_id=int(pass_id)
+        ).first()
+        if found is None:
+            return None
+    locks.customer(found.customer_pass.customer_id)
+    found.refresh_from_db()
+    if found.intent_id and found.intent_id != intent_id:
+        return None
+    return found
+
+
+@transaction.atomic
+def _intent_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
+    checkout = _checkout_for(intent["id"], intent.get("metadata", {}))
+    if checkout is None:
+        return _unknown(event, "payment intent")
+    if _seen(event):
+        return "duplicate"
+    _store(event, "")  # first, so a simultaneous delivery of this event waits, then fails
+    outcome = "paid"
+    p = locks.pass_for_update(checkout.customer_pass_id)
+    if Payment.objects.filter(
+        customer_pass=p, method=Payment.Method.ONLINE, reference=intent["id"], amount__gt=0
+    ).exists():
+        outcome = "already paid"
+    else:
+        received = intent.get("amount_received") or intent["amount"]
+        add_payment(
+            p,
+            PaymentInput(
+                from_minor(received, intent["currency"]),
+                Payment.Method.ONLINE,
+                reference=intent["id"],
+                note="Card, through Stripe",
+            ),
+            None,
+        )
+    checkout.intent_id = intent["id"]
+    checkout.status = OnlineCheckout.Status.PAID
+    checkout.failure = ""
+    checkout.updated_at = clock.now()
+    checkout.save(update_fields=["intent_id", "status", "failure", "updated_at"])
+    StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
+    return outcome
+
+
+@transaction.atomic
+def _intent_failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
+    checkout = _checkout_for(intent["id"], intent.get("metadata", {}))
+    if checkout is None:
+        return _unknown(event, "payment intent")
+    if _seen(event):
+        return "duplicate"
+    if checkout.status == OnlineCheckout.Status.PAID:  # arrived after the success
+        return _store(event, "ignored: already paid")
+    error = intent.get("last_payment_error") or {}
+    checkout.intent_id = intent["id"]
+    checkout.status = OnlineCheckout.Status.FAILED
+    checkout.failure = str(error.get("message") or "The card was declined.")[:300]
+    checkout.updated_at = clock.now()
+    checkout.save(update_fields=["intent_id", "status", "failure", "updated_at"])
+    return _store(event, "failed")
+
+
+@transaction.atomic
+def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> str:
+    """Stripe's total refunded for the charge is the truth: record the difference from
+    what we recorded, so replays, and events out of order, record nothing twice."""
+    intent_id = charge.get("payment_intent") or ""
+    checkout = _checkout_for(intent_id, charge.get("metadata", {})) if intent_id else None
+    if checkout is None:
+        return _unknown(event, "charge")
+    if _seen(event):
+        return "duplicate"
+    _store(event, "")
+    p = locks.pass_for_update(checkout.customer_pass_id)
+    reference = checkout.intent_id
+    recorded = -(
+        Payment.objects.filter(
+            customer_pass=p, method=Payment.Method.ONLINE, reference=reference, amount__lt=0
+        ).aggregate(total=Sum("amount"))["total"]
+        or Decimal(0)
+    )
+    refunded = from_minor(charge.get("amount_refunded") or 0, charge["currency"])
+    outcome = "refund already recorded"
+    if refunded > recorded:
+        amount = min(refunded - recorded, p.amount_paid)
+        if amount > 0:
+            now = clock.now()
+            p.amount_paid -= amount
+            p.save(update_fields=["amount_paid"])
+            Payment.objects.create(
+                customer_id=p.customer_id,
+                customer_pass=p,
+                amount=-amount,
+                method=Payment.Method.ONLINE,
+                received_at=now,
+                reference=reference,
+                note="Card refund, through Stripe",
+                recorded_at=now,
+            )
+            outcome = f"refunded {amount}"
+    listed = {r.get("id") for r in (charge.get("refunds") or {}).get("data", [])}
+    succeeded = checkout.refunds.filter(status=OnlineRefund.Status.REQUESTED)
+    if listed:
+        succeeded = succeeded.filter(refund_id__in=listed)
+    elif refunded < recorded + sum(r.amount for r in succeeded):
+        succeeded = succeeded.none()  # not all of them yet; a later event says
+    succeeded.update(status=OnlineRefund.Status.SUCCEEDED)
+    StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
+    return outcome
+
+
+HANDLERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], str]] = {
+    "payment_intent.succeeded": _intent_succeeded,
+    "payment_intent.payment_failed": _intent_failed,
+    "charge.refunded": _charge_refunded,
+}

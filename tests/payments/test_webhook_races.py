@@ -1,0 +1,46 @@
+"""The same webhook delivered ten times at once gives one payment (PostgreSQL, real
+threads). Run with the row locks and without (the `locking` fixture): the event's unique
+id holds even without locks; ten different events for one intent need the lock."""
+
+import pytest
+from django.test import Client
+
+from passbook.models import Payment, StripeEvent
+from passbook.services import online_payments
+from tests.integration.helpers import fresh, sell
+from tests.payments.conftest import deliver, event, intent
+from tests.threads import run_together, widen_race_window
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def bought(business, customer, ten_pack, webhook_secret, monkeypatch):
+    widen_race_window(monkeypatch, online_payments, "add_payment", 0.02)
+    p = sell(customer, ten_pack)
+    checkout = online_payments._prepare(p.id)
+    online_payments._attach(checkout.id, "pi_race", "pi_race_secret")
+    return p
+
+
+def test_the_same_event_ten_times_at_once_pays_once(bought, locking):
+    evt = event("payment_intent.succeeded", intent("pi_race", bought.id, 20000))
+    answers = run_together(10, lambda n: deliver(Client(), evt))
+    assert [a.status_code for a in answers] == [200] * 10
+    outcomes = sorted(a.json()["outcome"] for a in answers)
+    assert outcomes == ["duplicate"] * 9 + ["paid"]
+    assert Payment.objects.filter(customer_pass=bought).count() == 1
+    assert StripeEvent.objects.count() == 1 and fresh(bought).amount_paid == bought.price
+
+
+def test_ten_events_for_one_intent_at_once_pay_once_under_the_lock(bought, locking):
+    events = [
+        event("payment_intent.succeeded", intent("pi_race", bought.id, 20000)) for _ in range(10)
+    ]
+    answers = run_together(10, lambda n: deliver(Client(), events[n]))
+    assert [a.status_code for a in answers] == [200] * 10
+    paid = Payment.objects.filter(customer_pass=bought).count()
+    if locking:
+        assert paid == 1 and fresh(bought).amount_paid == bought.price
+    else:  # without the customer lock, each sees no payment yet: the race is real
+        assert paid > 1
