@@ -479,3 +479,19 @@ def test_staff_see_which_sessions_are_private_appointments(clients, office):
     assert "Private" in desk.get(f"/office/sessions/{appointment.id}/").content.decode()
     week = desk.get(f"/office/schedule/?week={appointment.starts_at:%Y-%m-%d}").content.decode()
     assert "Private</span>" in week
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comments are one line only: a longer one shows on the page."""
+    import re
+    from pathlib import Path
+
+    import passbook
+
+    templates = Path(passbook.__file__).parent / "templates"
+    leaking = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if any("\n" in m for m in re.findall(r"\{#(.*?)#\}", path.read_text(), re.S))
+    ]
+    assert leaking == []
