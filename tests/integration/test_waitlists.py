@@ -211,6 +211,17 @@ def test_someone_who_booked_an_overlapping_class_meanwhile_is_not_double_booked(
     assert fresh_entry(second).status == Status.PROMOTED
 
 
+def test_booking_a_class_at_the_same_time_ends_the_wait_at_once(full, yoga, customer, ten_pack):
+    sell(customer, ten_pack)
+    entry = waitlists.join(customer.id, full.id)
+    later = SessionFactory(class_type=yoga, starts_at=full.ends_at + timedelta(hours=1))
+    bookings.book(customer.id, later.id)
+    assert fresh_entry(entry).status == Status.WAITING  # not at the same time: still waiting
+    bookings.book(customer.id, SessionFactory(class_type=yoga, starts_at=full.starts_at).id)
+    assert fresh_entry(entry).status == Status.BOOKED_ELSEWHERE
+    assert waitlists.waiting(full).count() == 0  # off the list now, not at the next promotion
+
+
 def test_no_automatic_promotion_inside_the_late_cancel_window(full, ten_pack):
     cautious = waiter(full, ten_pack)
     keen = waiter(full, ten_pack, late_ok=True)

@@ -43,7 +43,16 @@ def book_locked(
     paid_by: str = PaidBy.PASS,
     actor: User | None = None,
 ) -> Booking:
-    """Book with the session and customer rows already locked (shared by purchases)."""
+    """Book with the session and customer rows already locked (shared by purchases); once
+    booked, the customer stops waiting for this session and any at the same time."""
+    booking = _book_locked(customer, session, pass_id, paid_by, actor)
+    waitlists.leave_overlapping(customer.id, session)
+    return booking
+
+
+def _book_locked(
+    customer: Customer, session: Session, pass_id: int | None, paid_by: str, actor: User | None
+) -> Booking:
     if paid_by not in PaidBy.values:
         raise errors.InvalidInput(f"Unknown payment kind {paid_by!r}.", field="paid_by")
     check_bookable(customer, session)

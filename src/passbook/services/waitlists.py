@@ -215,17 +215,24 @@ def _end(entry: WaitlistEntry, status: str) -> None:
 def _promoted(entry: WaitlistEntry, booking: Booking) -> None:
     """Record the promotion, take the customer off the waitlists of sessions at the same
     time (no second booking, no second charge), and tell them."""
-    session = booking.session
-    now = clock.now()
-    entry.status, entry.booking, entry.ended_at = Status.PROMOTED, booking, now
+    entry.status, entry.booking, entry.ended_at = Status.PROMOTED, booking, clock.now()
     entry.save(update_fields=["status", "booking", "ended_at"])
-    WaitlistEntry.objects.filter(
-        customer_id=entry.customer_id,
+    leave_overlapping(entry.customer_id, booking.session, but=entry.pk)
+    notifications.waitlist_promoted(entry, booking)
+
+
+def leave_overlapping(customer_id: int, session: Session, *, but: int | None = None) -> None:
+    """A customer booked into `session` stops waiting for it and for any session at the
+    same time (the caller holds their lock): no second booking, no second charge."""
+    waiting = WaitlistEntry.objects.filter(
+        customer_id=customer_id,
         status=Status.WAITING,
         session__starts_at__lt=session.ends_at,
         session__ends_at__gt=session.starts_at,
-    ).exclude(pk=entry.pk).update(status=Status.BOOKED_ELSEWHERE, ended_at=now)
-    notifications.waitlist_promoted(entry, booking)
+    )
+    if but is not None:
+        waiting = waiting.exclude(pk=but)
+    waiting.update(status=Status.BOOKED_ELSEWHERE, ended_at=clock.now())
 
 
 def _skip(entry: WaitlistEntry, reason: str) -> None:
