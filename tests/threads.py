@@ -46,3 +46,16 @@ def widen_race_window(monkeypatch, module: object, name: str, seconds: float = 0
         return original(*args, **kwargs)
 
     monkeypatch.setattr(module, name, slow)
+
+
+def meet_before(monkeypatch, module: object, name: str, runs: int) -> None:
+    """Hold `runs` threads before `module.name` until all of them are there. Only for a
+    run with locks off: with them, the threads could never all arrive."""
+    original = getattr(module, name)
+    barrier = threading.Barrier(runs, timeout=10)
+
+    def met(*args, **kwargs):
+        barrier.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, met)
