@@ -27,6 +27,7 @@ from passbook.models import Booking, GiftVoucher, Pass, Payment, Plan
 from passbook.rules.money import payment_status
 from passbook.rules.status import pass_status
 from passbook.services.facts import pass_facts
+from passbook.services.payments import PaymentInput
 
 
 def _iso(pattern: str, form: str) -> BeforeValidator:
@@ -403,6 +404,10 @@ class PassPaymentIn(PaymentIn):
         " then the pass (or drop-in) is paid in full and the rest goes on the customer's"
         " account credit.",
     )
+
+    def money(self) -> PaymentInput:
+        """The money itself, for the services (the excess choice is their own argument)."""
+        return PaymentInput(**self.dict(exclude={"excess_to_credit"}))
 
 
 class PaymentOut(Schema):

@@ -19,7 +19,6 @@ from passbook.api.schemas import (
 from passbook.models import Booking, Business
 from passbook.services import bookings, errors, payments
 from passbook.services.errors import NotFound
-from passbook.services.payments import PaymentInput
 
 router = Router(tags=["bookings"])
 
@@ -121,9 +120,7 @@ def drop_in_payment(request, pk: QueryId, body: PassPaymentIn):
     who = caller(request)
     who.require_staff()
     booking = one(_bookings(request), pk, "booking")
-    fields = body.dict()
-    excess = fields.pop("excess_to_credit")
     taken = payments.record_drop_in_payment(
-        booking.id, PaymentInput(**fields), excess_to_credit=excess, actor=who.user
+        booking.id, body.money(), excess_to_credit=body.excess_to_credit, actor=who.user
     )
     return Status(201, taken)

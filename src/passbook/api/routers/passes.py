@@ -226,10 +226,8 @@ def record_payment(request, pk: QueryId, body: PassPaymentIn):
     vouchers/redeem)."""
     caller(request).require_staff()
     p = one(_passes(request), pk, "pass")
-    fields = body.dict()
-    excess = fields.pop("excess_to_credit")
     taken = payments.record_payment(
-        p.id, PaymentInput(**fields), excess_to_credit=excess, actor=caller(request).user
+        p.id, body.money(), excess_to_credit=body.excess_to_credit, actor=caller(request).user
     )
     return Status(201, taken)
 
