@@ -32,7 +32,7 @@ from passbook.models import (
     User,
 )
 from passbook.models.catalog import StartRule
-from passbook.services import bookings, passes, payments, schedule
+from passbook.services import bookings, freezes, passes, payments, schedule, waitlists
 from passbook.services.payments import PaymentInput
 
 PASSWORD = "passbook-demo"
@@ -128,7 +128,8 @@ def build(seed: int = 2026) -> Studio:
     sessions = _schedule(business, class_types, trainers, rooms, now)
     _products(studio, class_types)
     _customers(studio)
-    _sales(studio, sessions, now, rng)
+    week = _sales(studio, sessions, now, rng)
+    _waitlists(studio, week)
     return studio
 
 
@@ -405,7 +406,7 @@ def _past_outcome(booking: Booking, outcome: str) -> None:
         step(booking.id)
 
 
-def _sales(studio: Studio, sessions: list[Session], now: datetime, rng: random.Random) -> None:
+def _sales(studio: Studio, sessions: list[Session], now: datetime, rng: random.Random) -> Fortnight:
     pr, cs = studio.products, studio.customers
     week = Fortnight(sessions, now, rng)
     pilates = [s for s in week.history + week.upcoming if s.class_type.category.name == "Pilates"]
@@ -431,6 +432,7 @@ def _sales(studio: Studio, sessions: list[Session], now: datetime, rng: random.R
         _sell(c, intro, days_ago(3), rng, "none")
     _voided(cs[27], pr["10-class pass"], now, rng)
     _walk_ins(week, cs[28:30], pr["Personal training 4-pack"])
+    return week
 
 
 def _regular(week: Fortnight, c: Customer, since: datetime, past: int, coming: int, **how):
@@ -479,3 +481,50 @@ def _walk_ins(week: Fortnight, customers: list[Customer], pt_pack: PassProduct) 
             staff_id=trainer.id,
             resource_id=room.id,
         )
+
+
+# New customers for the waitlists, so the passes and bookings above stay as they are.
+WAITING = [("Rosa", "Diaz"), ("Hugo", "Bell"), ("Iris", "Moreau"), ("June", "Okafor")]
+
+
+def _waitlists(studio: Studio, week: Fortnight) -> None:
+    """The two latest classes (long before the late-cancel window) made full, with people
+    waiting. In the last, a place freed by a cancellation went to the second in line:
+    the first had frozen their pass for that day meanwhile, so was skipped, with the
+    reason, and waits on."""
+    late = timedelta(hours=week.business.late_cancel_hours + 2)
+    later = [s for s in week.upcoming if s.starts_at > week.now + late]
+    last, before = later[-1], later[-2]
+    rosa, hugo, iris, june = people = [_new_customer(studio, n) for n in WAITING]
+    at = week.now - timedelta(days=3)
+    ten = [_sell(c, studio.products["10-class pass"], at, week.rng, "full") for c in people]
+    with clock.at(at + timedelta(hours=1)):
+        cancelled = bookings.book(rosa.id, last.id)  # Rosa's place frees up later
+        bookings.book(rosa.id, before.id)
+        for s in (last, before):
+            schedule.change_places(s.id, capacity=_live(s))  # full now
+    for hours, c, s in [(2, hugo, last), (3, iris, last), (4, june, last), (5, june, before)]:
+        with clock.at(at + timedelta(hours=hours)):
+            waitlists.join(c.id, s.id)
+    ava = studio.customers[0]  # a demo login: the portal shows "You're #2"
+    if not before.bookings.filter(customer=ava, status__in=Booking.LIVE).exists():
+        with clock.at(at + timedelta(hours=6)):
+            waitlists.join(ava.id, before.id)
+    day = last.starts_at.astimezone(week.business.tz).date()
+    with clock.at(week.now - timedelta(days=1)):
+        freezes.freeze(ten[1].id, starts_on=day, ends_on=day, reason="Away that day")
+    with clock.at(week.now - timedelta(hours=2)):
+        bookings.cancel(cancelled.id)  # Hugo is skipped; Iris is booked
+
+
+def _new_customer(studio: Studio, name: tuple[str, str]) -> Customer:
+    first, last = name
+    customer = Customer.objects.create(
+        first_name=first, last_name=last, email=f"{first.lower()}.{last.lower()}@example.com"
+    )
+    studio.customers.append(customer)
+    return customer
+
+
+def _live(session: Session) -> int:
+    return session.bookings.filter(status__in=Booking.LIVE).count()

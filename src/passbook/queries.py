@@ -16,9 +16,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from passbook.rules.money import PaymentStatus
 from passbook.rules.status import PassStatus
@@ -130,14 +132,28 @@ def filter_passes(
 
 
 def sessions_with_places() -> QuerySet:
-    """Sessions annotated with `booked` (live bookings) and `places_left`."""
-    from passbook.models import Booking, Session
+    """Sessions annotated with `booked` (live bookings) and `places_left`: what neither a
+    booking nor an open waitlist offer holds."""
+    from passbook import clock
+    from passbook.models import Booking, Session, WaitlistEntry
 
     live = Count("bookings", filter=Q(bookings__status__in=Booking.LIVE))
+    offers = (
+        WaitlistEntry.objects.filter(
+            session=OuterRef("pk"),
+            status=WaitlistEntry.Status.OFFERED,
+            offer_expires_at__gt=clock.now(),
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    offered = Coalesce(Subquery(offers, output_field=IntegerField()), 0)
     # Meta.ordering does not apply to aggregate queries, so order here.
     return (
         Session.objects.select_related("class_type")
-        .annotate(booked=live, places_left=F("capacity") - live)
+        .annotate(booked=live, places_left=F("capacity") - live - offered)
         .order_by("starts_at", "id")
     )
 

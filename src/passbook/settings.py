@@ -219,6 +219,9 @@ PASSBOOK_EXPIRING_NOTICE_DAYS = int(os.environ.get("PASSBOOK_EXPIRING_NOTICE_DAY
 # a quarter; `run-jobs` prunes what is older.
 PASSBOOK_KEEP_IDEMPOTENCY_HOURS = int(os.environ.get("PASSBOOK_KEEP_IDEMPOTENCY_HOURS", "48"))
 PASSBOOK_KEEP_LOGIN_LOG_DAYS = int(os.environ.get("PASSBOOK_KEEP_LOGIN_LOG_DAYS", "90"))
+# Where customers reach this site (e.g. https://book.example.com), for links in emails sent
+# by jobs, which have no request to take it from. Empty: the links are relative.
+PASSBOOK_SITE_URL = os.environ.get("PASSBOOK_SITE_URL", "")
 
 # The portal's online payment provider (see passbook/payment_providers.py).
 PASSBOOK_PAYMENT_PROVIDER = os.environ.get(

@@ -75,6 +75,7 @@ OPS = [
     Op("GET", "/sessions", ANY),
     Op("GET", "/sessions/{s.future.id}", ANY),
     Op("POST", "/sessions", MANAGER, _session_body),
+    Op("PATCH", "/sessions/{s.free.id}", MANAGER, {"capacity": 12, "waitlist_capacity": 3}),
     Op("POST", "/sessions/{s.free.id}/cancel", MANAGER, {"reason": "teacher ill"}),
     Op("GET", "/customers", ANY),
     Op("POST", "/customers", FRONTDESK, {"first_name": "Cal"}),
@@ -135,6 +136,7 @@ OPS = [
     Op("POST", "/sessions/{s.full.id}/waitlist", OWN, lambda s: {"customer_id": s.a.id}),
     Op("GET", "/sessions/{s.late.id}/waitlist", ANY),
     Op("DELETE", "/waitlist/{s.waiting_a.id}", OWN),
+    Op("POST", "/waitlist/{s.waiting_a.id}/claim", OWN),
     Op("POST", "/waitlist/{s.waiting_a.id}/promote", FRONTDESK),
     Op("GET", "/plans", ANY),
     Op(

@@ -1,6 +1,6 @@
-"""The waitlist through the API: join, see where one stands, leave, promote."""
+"""The waitlist through the API: join, see where one stands, leave, promote, claim."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from passbook import clock
 from passbook.models import Booking
@@ -49,20 +49,60 @@ def test_customers_cannot_ask_for_drop_in_places(apis, studio):
     assert answer.status_code == 403
 
 
-def test_staff_promote_into_a_place_left_free_in_the_late_window(apis, studio):
+def test_staff_promote_the_customer_offered_a_place_in_the_late_window(apis, studio):
     owner = apis["owner"]
     waiting = owner.get(f"/sessions/{studio.late.id}/waitlist").json()
-    assert [(e["id"], e["position"]) for e in waiting] == [(studio.waiting_a.id, 1)]
+    assert [(e["id"], e["status"], e["position"]) for e in waiting] == [
+        (studio.waiting_a.id, "offered", None)
+    ]
     booked = owner.post(f"/waitlist/{studio.waiting_a.id}/promote")
     assert booked.status_code == 201 and booked.json()["pass_id"] == studio.pass_a.id
     assert owner.get(f"/sessions/{studio.late.id}/waitlist").json() == []
 
 
 def test_leaving(apis, studio):
-    left = apis["customer_a"].call("DELETE", f"/waitlist/{studio.waiting_a.id}")
+    entry = (
+        apis["customer_a"]
+        .post(f"/sessions/{studio.full.id}/waitlist", {"customer_id": studio.a.id})
+        .json()
+    )
+    left = apis["customer_a"].call("DELETE", f"/waitlist/{entry['id']}")
     assert left.json()["status"] == "left" and left.json()["position"] is None
-    again = apis["customer_a"].call("DELETE", f"/waitlist/{studio.waiting_a.id}")
+    again = apis["customer_a"].call("DELETE", f"/waitlist/{entry['id']}")
     assert again.status_code == 409 and again.json()["code"] == "not_waiting"
+
+
+def test_leaving_with_a_place_on_offer_declines_it(apis, studio):
+    left = apis["customer_a"].call("DELETE", f"/waitlist/{studio.waiting_a.id}")
+    assert left.json()["status"] == "declined"
+
+
+# Offers: `late` freed its place inside the late-cancel window, and A (first in line, not
+# opted in) holds it until the cut-off.
+
+
+def test_the_customer_sees_the_offer_and_claims_it(apis, studio):
+    ada = apis["customer_a"]
+    (mine,) = ada.get(f"/sessions/{studio.late.id}/waitlist").json()
+    assert mine["status"] == "offered"
+    cut_off = datetime.fromisoformat(mine["offer_expires_at"])
+    assert abs(cut_off - studio.late.starts_at) < timedelta(milliseconds=1)  # never past it
+    claimed = ada.post(f"/waitlist/{studio.waiting_a.id}/claim")
+    assert claimed.status_code == 201, claimed.content
+    assert claimed.json()["pass_id"] == studio.pass_a.id
+    again = ada.post(f"/waitlist/{studio.waiting_a.id}/claim")
+    assert again.status_code == 409 and again.json()["code"] == "not_offered"
+
+
+def test_a_claim_after_the_cut_off_is_refused(apis, studio):
+    with clock.at(studio.late.starts_at):
+        late = apis["customer_a"].post(f"/waitlist/{studio.waiting_a.id}/claim")
+    assert late.status_code == 409 and late.json()["code"] == "offer_expired"
+
+
+def test_nobody_else_claims_an_offer(apis, studio):
+    answer = apis["customer_b"].post(f"/waitlist/{studio.waiting_a.id}/claim")
+    assert answer.status_code == 404
 
 
 def test_a_session_may_set_its_own_waitlist_capacity(apis, studio):

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 
 from passbook import clock, reports
-from passbook.models import Booking, Notification, WaitlistEntry
-from passbook.services import bookings, passes, schedule, verify, waitlists
+from passbook.jobs import run_all
+from passbook.models import Booking, Notification, OnlineCheckout, Session, WaitlistEntry
+from passbook.services import bookings, online_payments, passes, schedule, verify, waitlists
 from tests.factories import CustomerFactory, ProductFactory, SessionFactory
 from tests.integration.helpers import D, counters, refused, sell
 
@@ -225,20 +226,167 @@ def test_booking_a_class_at_the_same_time_ends_the_wait_at_once(full, yoga, cust
 def test_no_automatic_promotion_inside_the_late_cancel_window(full, ten_pack):
     cautious = waiter(full, ten_pack)
     keen = waiter(full, ten_pack, late_ok=True)
-    with clock.at(full.starts_at - timedelta(hours=2)):
+    with clock.at(LATE(full)):
         bookings.cancel(first_booking(full).id)
-    assert fresh_entry(cautious).status == Status.WAITING
-    assert fresh_entry(cautious).skip_reason == ""
-    assert fresh_entry(keen).status == Status.PROMOTED
+    # first in line is offered the place (held for them), not booked into it
+    assert fresh_entry(cautious).status == Status.OFFERED
+    assert fresh_entry(keen).status == Status.WAITING
+    assert live(full) == 1
 
 
-def test_inside_the_window_a_place_stays_free_for_staff_to_fill(full, ten_pack):
+def test_a_late_opt_in_is_booked_at_once(full, ten_pack):
+    keen = waiter(full, ten_pack, late_ok=True)
+    with clock.at(LATE(full)):
+        bookings.cancel(first_booking(full).id)
+    assert fresh_entry(keen).status == Status.PROMOTED and live(full) == 2
+
+
+def test_inside_the_window_staff_may_book_the_offered_customer(full, ten_pack):
     cautious = waiter(full, ten_pack)
-    with clock.at(full.starts_at - timedelta(hours=2)):
+    with clock.at(LATE(full)):
         bookings.cancel(first_booking(full).id)
         assert live(full) == 1
         booking = waitlists.promote(cautious.id)
     assert fresh_entry(cautious).booking == booking and live(full) == 2
+
+
+# Offers (inside the late-cancel window)
+
+
+def LATE(session):  # noqa: N802  # reads as a moment, like the fixtures' constants
+    """Inside the late-cancel window, with time left to claim."""
+    return session.starts_at - timedelta(hours=2)
+
+
+def offered(full, ten_pack, *others) -> WaitlistEntry:
+    """The first in line, offered the place a late cancellation freed (now: LATE)."""
+    entry = waiter(full, ten_pack)
+    for kw in others:
+        waiter(full, ten_pack, **kw)
+    bookings.cancel(first_booking(full).id)
+    return fresh_entry(entry)
+
+
+@pytest.fixture
+def late(full):
+    with clock.at(LATE(full)):
+        yield full
+
+
+def test_an_offered_place_is_held_until_the_cut_off(business, late, ten_pack, customer):
+    entry = offered(late, ten_pack)
+    assert entry.offer_expires_at == clock.now() + timedelta(minutes=120)
+    sell(customer, ten_pack)
+    with refused("session_full"):
+        bookings.book(customer.id, late.id)
+    assert Notification.objects.filter(key=f"waitlist-offered:{entry.id}").exists()
+    assert list(verify.problems()) == []
+
+
+def test_the_cut_off_is_never_after_the_start(business, late, ten_pack):
+    business.waitlist_claim_minutes = 24 * 60
+    business.save()
+    assert offered(late, ten_pack).offer_expires_at == late.starts_at
+
+
+def test_claiming_books_on_the_pass_the_spend_rule_picks(late, ten_pack):
+    entry = offered(late, ten_pack)
+    booking = waitlists.claim(entry.id)
+    entry = fresh_entry(entry)
+    assert entry.status == Status.PROMOTED and entry.booking == booking
+    assert counters(booking.customer_pass)[1] == 1  # one credit held
+    assert live(late) == 2 and list(verify.problems()) == []
+
+
+def test_a_claim_after_the_cut_off_is_refused(late, ten_pack):
+    entry = offered(late, ten_pack)
+    with clock.at(entry.offer_expires_at), refused("offer_expired"):
+        waitlists.claim(entry.id)
+
+
+def test_a_claim_that_cannot_be_paid_says_why_and_the_offer_stands(late, customer):
+    one = sell(customer, ProductFactory(name="Single class", credits=1))
+    entry = waitlists.join(customer.id, late.id)
+    bookings.cancel(first_booking(late).id)
+    assert fresh_entry(entry).status == Status.OFFERED
+    bookings.book(customer.id, SessionFactory(class_type=late.class_type).id)  # spends it
+    with refused("no_usable_pass") as info:
+        waitlists.claim(entry.id)
+    assert info.value.details["reasons"][0]["pass_id"] == one.id
+    assert fresh_entry(entry).status == Status.OFFERED
+
+
+def test_only_an_offer_can_be_claimed(full, ten_pack):
+    entry = waiter(full, ten_pack)
+    with refused("not_offered"):
+        waitlists.claim(entry.id)
+
+
+def test_declining_passes_the_place_to_the_next_in_line(late, ten_pack):
+    entry = offered(late, ten_pack, {}, {"late_ok": True})
+    second, third = waitlists.waiting(late)
+    waitlists.leave(entry.id)
+    assert fresh_entry(entry).status == Status.DECLINED
+    assert fresh_entry(second).status == Status.OFFERED  # the next in line, in turn
+    waitlists.leave(second.id)
+    assert fresh_entry(third).status == Status.PROMOTED  # opted in: booked at once
+    assert live(late) == 2 and list(verify.problems()) == []
+
+
+def test_a_lapsed_offer_passes_on_when_the_jobs_run(business, late, ten_pack):
+    business.waitlist_claim_minutes = 30
+    business.save()
+    entry = offered(late, ten_pack, {})
+    (second,) = waitlists.waiting(late)
+    with clock.at(entry.offer_expires_at):
+        assert run_all().counts["waitlist offers lapsed"] == 1
+        assert run_all().counts["waitlist offers lapsed"] == 0  # once
+    assert fresh_entry(entry).status == Status.OFFER_EXPIRED
+    assert fresh_entry(second).status == Status.OFFERED
+
+
+def test_someone_who_cannot_pay_is_not_offered_the_place(late, customer, ten_pack):
+    sell(customer, ProductFactory(name="Single class", credits=1))
+    entry = waitlists.join(customer.id, late.id)
+    bookings.book(customer.id, SessionFactory(class_type=late.class_type).id)  # spends it
+    second = waiter(late, ten_pack)
+    bookings.cancel(first_booking(late).id)
+    assert "Single class" in fresh_entry(entry).skip_reason
+    assert fresh_entry(entry).status == Status.WAITING
+    assert fresh_entry(second).status == Status.OFFERED
+
+
+def test_booking_at_the_same_time_withdraws_an_offer_and_the_job_passes_it_on(late, ten_pack, yoga):
+    entry = offered(late, ten_pack, {})
+    (second,) = waitlists.waiting(late)
+    bookings.book(entry.customer_id, SessionFactory(class_type=yoga, starts_at=late.starts_at).id)
+    with refused("offer_expired"):
+        waitlists.claim(entry.id)
+    run_all()
+    assert fresh_entry(second).status == Status.OFFERED
+
+
+def test_cancelling_the_session_ends_its_offers(late, ten_pack):
+    entry = offered(late, ten_pack)
+    schedule.cancel_session(late.id)
+    assert fresh_entry(entry).status == Status.REMOVED and list(verify.problems()) == []
+
+
+def test_no_offer_once_the_session_has_started(full, ten_pack):
+    entry = waiter(full, ten_pack)
+    with clock.at(full.starts_at + timedelta(minutes=5)):
+        bookings.cancel(first_booking(full).id)
+    assert fresh_entry(entry).status == Status.WAITING
+
+
+def test_verify_finds_offers_over_the_places_or_without_a_cut_off(late, ten_pack):
+    entry = offered(late, ten_pack)
+    Session.objects.filter(pk=late.pk).update(capacity=1)
+    assert [p.message for p in verify.problems()] == [
+        "1 live bookings and 1 offered places for 1 places"
+    ]
+    WaitlistEntry.objects.filter(pk=entry.pk).update(offer_expires_at=None)
+    assert [p.message for p in verify.problems()] == ["offered without a cut-off before the start"]
 
 
 def test_staff_promotion_needs_a_free_place(full, ten_pack):
@@ -293,3 +441,18 @@ def test_verify_finds_a_promotion_without_its_booking(full, ten_pack):
     assert [str(p) for p in verify.problems()] == [
         f"waitlist entry {entry.id}: promoted, but without its booking"
     ]
+
+
+def test_a_lapsed_card_checkout_gives_its_place_to_the_first_in_line(business, yoga, ten_pack):
+    session = SessionFactory(class_type=yoga, capacity=1)
+    buyer = CustomerFactory()
+    unpaid = sell(buyer, ten_pack, session_ids=[session.id])
+    now = clock.now()
+    checkout = OnlineCheckout.objects.create(
+        customer_pass=unpaid, currency="usd", created_at=now, updated_at=now
+    )  # no PaymentIntent yet: nothing to cancel at Stripe
+    entry = waiter(session, ten_pack)
+    assert online_payments.release(checkout.id)
+    assert fresh_entry(entry).status == Status.PROMOTED
+    assert first_booking(session).customer_id == entry.customer_id
+    assert list(verify.problems()) == []

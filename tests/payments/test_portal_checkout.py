@@ -82,3 +82,19 @@ def test_pay_at_the_desk_when_offered_and_not_when_turned_off(portal, stripe_on)
 def test_someone_elses_pass_is_not_found(portal, stripe_on):  # noqa: F811
     answer = buy(logged_in(portal.a), portal.general, pay_with="card")
     assert logged_in(portal.b).get(answer.url).status_code == 404
+
+
+def test_limits_on_unpaid_passes_are_for_the_desk_not_a_card_paid_now(portal, stripe_on):  # noqa: F811
+    """On hold until paid, capped at one unpaid pass: paying at the desk with a class is
+    refused with the reason, paying by card is not (the checkout's hold is the limit)."""
+    Business.objects.filter(pk=1).update(unpaid_pass_policy="hold", unpaid_passes_per_customer=1)
+    customer = logged_in(portal.a)
+    with_class = {"sessions": [portal.yoga_class.id]}
+    refused = buy(customer, portal.general, pay_with="desk", **with_class)
+    assert refused.status_code == 422 and "on hold until paid" in refused.content.decode()
+    assert not Pass.objects.exists()
+
+    assert buy(customer, portal.general, pay_with="desk").url == "/portal/"  # no class: sold
+    answer = buy(customer, portal.general, pay_with="card", **with_class)  # over the cap too
+    p = Pass.objects.get(customer=portal.a, checkout__isnull=False)
+    assert answer.url == f"/portal/passes/{p.id}/pay/" and p.bookings.count() == 1

@@ -17,6 +17,7 @@ PAGES = [  # src/passbook/web/portal/urls.py, signed in
     "/portal/buy/",
     "/portal/buy/{p.general.id}/",
     "/portal/calendar/",
+    "/portal/card/",
 ]
 
 SIGNED_OUT = ["/office/login/", "/portal/login/", "/portal/sign-up/", "/portal/password-reset/"]

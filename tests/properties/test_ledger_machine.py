@@ -3,11 +3,13 @@ simple model and the invariants after every step (DESIGN.md §3).
 
 Each step is a service call: sell, book, cancel (in time or late), check in, undo,
 no-show, top-up, set total, extend, expire (dates moved into the past), void, and join,
-leave and promote on waitlists (a cancel or void promotes by itself). After every
+leave and promote on waitlists (a cancel or void promotes by itself; a late cancel may
+offer the place instead), and claim, decline or let lapse an offered place. After every
 step: every pass agrees with its ledger, no counted pass is below zero, no session is
-over capacity, each pass's held and used equal what its bookings say, totals match the
-model, a refused call changed nothing, nobody is promoted into two overlapping sessions,
-and every promotion has its booking.
+over capacity (offered places count), each pass's held and used equal what its bookings
+say, totals match the model, a refused call changed nothing, nobody is promoted into two
+overlapping sessions, every promotion has its booking, and every offer has a cut-off no
+later than the session's start.
 """
 
 from datetime import date, timedelta
@@ -17,7 +19,13 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from passbook import clock
 from passbook.models import Booking, Pass, Session, WaitlistEntry
@@ -63,6 +71,9 @@ class Studio(RuleBasedStateMachine):
             )
         )
         self.totals: dict[int, Decimal | None] = {}  # the model: what each total should be
+        # Everyone starts with a pass, so that classes fill and waitlists form within a run.
+        for customer, product in zip(self.customers, self.products, strict=True):
+            self.totals[passes.sell(customer.id, product.id).id] = product.credits
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -84,6 +95,21 @@ class Studio(RuleBasedStateMachine):
 
     def _bookings(self, *statuses):
         return list(Booking.objects.filter(status__in=statuses).order_by("id"))
+
+    @initialize(late_ok=st.lists(st.booleans(), min_size=2, max_size=2), freed=st.booleans())
+    def a_full_class_with_a_queue(self, late_ok, freed):
+        """The one-place class is taken and the others wait (opted in to late places or
+        not), so that every run has places to promote into, offer and claim; `freed`: its
+        place is freed at once, late (offered to the first in line, or given if they
+        opted in)."""
+        full = self.sessions[4]
+        first, *others = self.customers
+        taken = bookings.book(first.id, full.id)
+        for customer, ok in zip(others, late_ok, strict=True):
+            waitlists.join(customer.id, full.id, late_ok=ok)
+        if freed:
+            with clock.at(full.starts_at - timedelta(hours=1)):
+                bookings.cancel(taken.id)
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -130,6 +156,31 @@ class Studio(RuleBasedStateMachine):
         waiting = self._waiting()
         if waiting:
             self._attempt(lambda: waitlists.promote(waiting[i % len(waiting)].id))
+
+    def _offered(self):
+        return list(WaitlistEntry.objects.filter(status="offered").order_by("id"))
+
+    @rule(i=st.integers(0, 50), in_time=st.booleans())
+    def claim(self, i, in_time):
+        offered = self._offered()
+        if offered:
+            e = offered[i % len(offered)]
+            moment = e.offer_expires_at - (timedelta(minutes=1) if in_time else timedelta(0))
+            self._attempt(lambda: waitlists.claim(e.id), moment)
+
+    @rule(i=st.integers(0, 50))
+    def decline(self, i):
+        offered = self._offered()
+        if offered:
+            e = offered[i % len(offered)]
+            self._attempt(lambda: waitlists.leave(e.id), e.offer_expires_at - timedelta(minutes=1))
+
+    @rule(i=st.integers(0, 50))
+    def let_an_offer_lapse(self, i):
+        offered = self._offered()
+        if offered:
+            e = offered[i % len(offered)]
+            self._attempt(lambda: waitlists.pass_on_offers(e.session_id), e.offer_expires_at)
 
     @rule(i=st.integers(0, 50))
     def check_in(self, i):
@@ -222,8 +273,16 @@ class Studio(RuleBasedStateMachine):
 
     @invariant()
     def no_session_over_capacity(self):
+        """Counting the places held by offers still open."""
         for s in Session.objects.all():
-            assert s.bookings.filter(status__in=Booking.LIVE).count() <= s.capacity
+            live = s.bookings.filter(status__in=Booking.LIVE).count()
+            held = s.waitlist.filter(status="offered", offer_expires_at__gt=clock.now()).count()
+            assert live + held <= s.capacity, s
+
+    @invariant()
+    def offers_have_a_cut_off_no_later_than_the_start(self):
+        for e in WaitlistEntry.objects.filter(status="offered").select_related("session"):
+            assert e.offer_expires_at is not None and e.offer_expires_at <= e.session.starts_at
 
 
 @pytest.mark.django_db

@@ -33,9 +33,11 @@ OFFICE = [
     "/office/customers/",
     "/office/customers/{o.ada.id}/",
     "/office/sell/sessions/",
+    "/office/past-due/",
 ]
 PORTAL = [
     "/portal/",
+    "/portal/card/",
     "/portal/timetable/",
     "/portal/bookings/",
     "/portal/buy/",

@@ -30,6 +30,7 @@ PAGES = [  # tests/web/test_views.py's PAGES (less the CSV export), and the new-
     "/office/vouchers/",
     "/office/reports/",
     "/office/passes/extend/",
+    "/office/past-due/",
 ]
 
 

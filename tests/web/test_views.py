@@ -69,6 +69,11 @@ ACTIONS = [  # (path, form data, lowest role)
         {"customer": "{o.bea.id}", "paid_by": "drop_in"},
         FRONTDESK,
     ),
+    (
+        "/office/sessions/{o.session.id}/places/",
+        {"capacity": "12", "waitlist_capacity": ""},
+        MANAGER,
+    ),
     ("/office/sessions/{o.session.id}/cancel/", {"reason": "ill"}, MANAGER),
     (
         "/office/schedule/new/",

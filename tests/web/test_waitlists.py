@@ -40,9 +40,9 @@ def test_promote_needs_a_place_and_then_books(office, clients):
     desk.post(f"/office/waitlist/{entry.id}/promote/", follow=True)
     assert WaitlistEntry.objects.get(pk=entry.pk).status == "waiting"  # session full
     booking = Booking.objects.get(session=session, customer=office.ada)
-    with clock.at(session.starts_at - timedelta(hours=1)):  # late: nobody promoted by itself
+    with clock.at(session.starts_at - timedelta(hours=1)):  # late: offered, not booked
         bookings.cancel(booking.id)
-        assert WaitlistEntry.objects.get(pk=entry.pk).status == "waiting"
+        assert WaitlistEntry.objects.get(pk=entry.pk).status == "offered"
         answer = desk.post(f"/office/waitlist/{entry.id}/promote/", follow=True)
     assert "Booked from the waitlist." in answer.content.decode()
     assert WaitlistEntry.objects.get(pk=entry.pk).status == "promoted"

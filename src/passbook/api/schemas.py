@@ -298,6 +298,17 @@ class CancelIn(Body):
     reason: str = Field("", pattern=NO_NUL, max_length=300)
 
 
+class SessionPlacesIn(Body):
+    """A session's places; as PATCH (partial()), only the fields sent change."""
+
+    capacity: Annotated[int, *whole(1, 10_000)] = Field(
+        ..., description="Not below the live bookings; new places go to the waitlist at once"
+    )
+    waitlist_capacity: Annotated[int, *whole(0, 1000)] | None = Field(
+        None, description="How many may wait when it is full; null: the studio's setting"
+    )
+
+
 # Customers ---------------------------------------------------------------------------------
 
 
@@ -685,4 +696,7 @@ class WaitlistEntryOut(Schema):
     drop_in: bool
     skip_reason: str = Field(..., description="why the last promotion passed this entry by")
     skipped_at: datetime | None
+    offer_expires_at: datetime | None = Field(
+        ..., description="while `offered`: the place is held for them until then (claim it)"
+    )
     booking_id: int | None = Field(..., description="the booking a promotion made")

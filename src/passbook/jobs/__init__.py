@@ -84,6 +84,20 @@ def renew_subscriptions(report: Report) -> None:
     report.add("renewals", _in_batches(subscriptions.renew, subscriptions.due_ids()))
 
 
+def pass_on_offers(report: Report) -> None:
+    """Waitlist offers not claimed by their cut-off: the place goes to the next in line
+    (one transaction per session)."""
+    from passbook.services import waitlists
+
+    ended = 0
+    for session_id in waitlists.lapsed_offer_session_ids():
+        try:
+            ended += waitlists.pass_on_offers(session_id)
+        except DomainError:
+            continue  # busy (the session is locked by a booking): the next run passes it on
+    report.add("waitlist offers lapsed", ended)
+
+
 def deliver(report: Report) -> None:
     sent, failed = notifications.deliver()
     report.add("sent", sent)
@@ -124,6 +138,17 @@ def release_unpaid_checkouts(report: Report) -> None:
         report.add("unpaid card purchases released", released)
 
 
+def charge_renewals(report: Report) -> None:
+    """Charge unpaid renewal passes to cards on file, and retry declined ones on the
+    studio's schedule (when Stripe is set up). Each attempt is asked of Stripe once."""
+    from passbook.payment_providers import stripe_configured
+    from passbook.services import cards_on_file
+
+    if stripe_configured():
+        charged = sum(cards_on_file.charge(i) for i in cards_on_file.due_renewal_ids())
+        report.add("renewal charges", charged)
+
+
 def reconcile_payments(report: Report) -> None:
     """Once a day, compare yesterday's card payments with Stripe's (when it is set up)."""
     from passbook.services import reconcile
@@ -137,7 +162,9 @@ JOBS = [
     expire_passes,
     mark_no_shows,
     renew_subscriptions,
+    charge_renewals,
     warn_expiring,
+    pass_on_offers,
     deliver,
     prune,
     release_unpaid_checkouts,

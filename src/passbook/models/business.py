@@ -6,7 +6,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from passbook.rules.attendance import AttendanceWindow, attendance_window
@@ -18,9 +18,34 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone (e.g. Europe/London).")
 
 
+def retry_days(value: str) -> list[int]:
+    """'1,3,7' as [1, 3, 7]: days after a renewal's first charge to try again."""
+    days = [int(part) for part in value.replace(" ", "").split(",") if part]
+    if any(b <= a for a, b in zip([0, *days], days, strict=False)) or any(d > 60 for d in days):
+        raise ValueError(value)
+    return days
+
+
+def validate_retry_days(value: str) -> None:
+    try:
+        retry_days(value)
+    except ValueError:
+        raise ValidationError(
+            "Whole days after the first try, rising, at most 60, e.g. 1,3,7 (empty: no retries)."
+        ) from None
+
+
 class CreditPolicy(models.TextChoices):
     CONSUME = "consume", "Consume the credit"
     RELEASE = "release", "Give the credit back"
+
+
+class UnpaidPolicy(models.TextChoices):
+    """What an unpaid pass may do until it is paid (pay at the desk, a declined renewal)."""
+
+    USABLE = "usable", "Usable as usual"
+    LIMITED = "limited", "Limited to a number of bookings"
+    HOLD = "hold", "On hold until paid"
 
 
 class Business(models.Model):
@@ -59,11 +84,48 @@ class Business(models.Model):
         validators=[MaxValueValidator(1000)],
         help_text="How many people may wait for a full session (a session may say otherwise).",
     )
+    waitlist_claim_minutes = models.PositiveIntegerField(
+        default=120,
+        validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
+        help_text="Inside the late-cancel window a freed place is offered, not booked: how "
+        "long the first in line has to claim it (never past the session's start).",
+    )
 
     pay_at_desk = models.BooleanField(
         default=True,
         help_text="Portal customers may buy a pass and pay at the desk. Turned off, they "
         "pay by card online (only when online payments are set up).",
+    )
+    payment_retry_days = models.CharField(
+        max_length=60,
+        default="1,3,7",
+        validators=[validate_retry_days],
+        help_text="A declined renewal is charged again this many days after the first "
+        "try, comma-separated; after the last it is past due.",
+    )
+
+    # Unpaid passes (docs/payments.md, "Pay at the desk: limits" and "Unpaid renewals").
+    unpaid_passes_per_customer = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A customer buying in the portal or the API may owe money on at most this "
+        "many passes at once. Empty: no cap. Staff sales at the desk are never capped.",
+    )
+    unpaid_pass_policy = models.CharField(
+        "unpaid passes",
+        max_length=10,
+        choices=UnpaidPolicy.choices,
+        default=UnpaidPolicy.USABLE,
+        help_text="What a pass with money still owed on it may book until it is paid.",
+    )
+    unpaid_pass_bookings = models.PositiveIntegerField(
+        "bookings while unpaid",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="With 'Limited to a number of bookings': how many sessions an unpaid pass "
+        "may hold (booked or attended) before it is paid.",
     )
 
     class Meta:
@@ -71,6 +133,22 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.unpaid_pass_policy == UnpaidPolicy.LIMITED and self.unpaid_pass_bookings is None:
+            raise ValidationError(
+                {"unpaid_pass_bookings": "Say how many sessions an unpaid pass may book."}
+            )
+
+    @property
+    def unpaid_booking_limit(self) -> int | None:
+        """How many live bookings an unpaid pass may hold: None = no limit, 0 = none."""
+        if self.unpaid_pass_policy == UnpaidPolicy.HOLD:
+            return 0
+        if self.unpaid_pass_policy == UnpaidPolicy.LIMITED:
+            return self.unpaid_pass_bookings
+        return None
 
     @cached_property
     def tz(self) -> ZoneInfo:

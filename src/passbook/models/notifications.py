@@ -23,6 +23,8 @@ class Notification(models.Model):
         STAFF_INVITE = "staff_invite", "Staff invitation"
         WAITLIST_PROMOTED = "waitlist_promoted", "Promoted from the waitlist"
         WAITLIST_SKIPPED = "waitlist_skipped", "Passed over on the waitlist"
+        WAITLIST_OFFERED = "waitlist_offered", "Offered a waitlist place"
+        PAYMENT_FAILED = "payment_failed", "Card payment declined"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     key = models.CharField(max_length=120, unique=True)

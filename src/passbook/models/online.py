@@ -74,3 +74,70 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}: {self.outcome}"
+
+
+class CardOnFile(models.Model):
+    """The card a customer saved for renewals (through a SetupIntent): Stripe's ids, and
+    what the customer recognises it by. Card data itself never reaches us."""
+
+    customer = models.OneToOneField(
+        "passbook.Customer", on_delete=models.PROTECT, related_name="card_on_file"
+    )
+    stripe_customer_id = models.CharField(max_length=100, blank=True, default="")
+    setup_intent_id = models.CharField(
+        max_length=100, blank=True, default="", help_text="The latest card setup started."
+    )
+    setup_secret = models.CharField(max_length=200, blank=True, default="")
+    payment_method_id = models.CharField(max_length=100, blank=True, default="")
+    brand = models.CharField(max_length=20, blank=True, default="")
+    last4 = models.CharField(max_length=4, blank=True, default="")
+    exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    saved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.brand} ending {self.last4}" if self.saved else "no card yet"
+
+    @property
+    def saved(self) -> bool:
+        return bool(self.payment_method_id)
+
+
+class RenewalCharge(models.Model):
+    """Charging a renewal's pass to the card on file, off-session: one per renewal (so per
+    subscription and period), whatever runs the job and however often. Each attempt has its
+    own idempotency key; the pass becomes paid only on the `payment_intent.succeeded`
+    webhook."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Charging"
+        SUCCEEDED = "succeeded", "Paid"
+        FAILED = "failed", "Declined, will retry"
+        PAST_DUE = "past_due", "Past due"
+        NOT_NEEDED = "not_needed", "Paid otherwise"
+
+    renewal = models.OneToOneField(
+        "passbook.Renewal", on_delete=models.PROTECT, related_name="charge"
+    )
+    amount = MoneyField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    intent_id = models.CharField(max_length=100, blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_failure = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intent_id"],
+                condition=~models.Q(intent_id=""),
+                name="renewal_charge_intent_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"charge of renewal {self.renewal_id}: {self.status}"

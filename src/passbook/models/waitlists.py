@@ -15,6 +15,9 @@ class WaitlistEntry(models.Model):
         LEFT = "left", "Left"
         REMOVED = "removed", "Removed by staff"
         BOOKED_ELSEWHERE = "booked_elsewhere", "Booked into an overlapping session"
+        OFFERED = "offered", "Offered a place"
+        DECLINED = "declined", "Declined the offer"
+        OFFER_EXPIRED = "offer_expired", "Offer not claimed in time"
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="waitlist")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="waitlist")
@@ -31,10 +34,16 @@ class WaitlistEntry(models.Model):
         max_length=300, blank=True, help_text="Why the last promotion passed this entry by."
     )
     skipped_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="While offered: the place is held for them until then."
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     booking = models.ForeignKey(
         "passbook.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    # On the list: waiting, or holding an offered place (one such entry per session).
+    OPEN = (Status.WAITING, Status.OFFERED)
 
     class Meta:
         ordering = ["joined_at", "id"]
@@ -46,7 +55,7 @@ class WaitlistEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "session"],
-                condition=Q(status="waiting"),
+                condition=Q(status__in=["waiting", "offered"]),
                 name="one_waiting_entry_per_customer_session",
             ),
         ]

@@ -38,6 +38,12 @@ class PassFacts:
     max_per_week: int | None = None
     booked_days: tuple[date, ...] = ()  # local dates of this pass's live bookings
     frozen: tuple[tuple[date, date], ...] = ()  # (first, last) days on hold
+    # Money still owed: more than 0 only when the pass is partly paid or unpaid.
+    owed: Decimal = Decimal("0")
+    # While money is owed, how many live bookings the pass may hold (the studio's policy):
+    # None = as many as usual, 0 = none (on hold until paid).
+    unpaid_limit: int | None = None
+    live_bookings: int = 0  # booked or attended; counted only when unpaid_limit is set
 
     @property
     def unlimited(self) -> bool:
@@ -46,3 +52,7 @@ class PassFacts:
     @property
     def remaining(self) -> Decimal | None:
         return remaining(self.total, self.held, self.used)
+
+    @property
+    def unpaid(self) -> bool:
+        return self.owed > 0

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from passbook.rules.calendar import local_date, window
 from passbook.rules.facts import PassFacts, SessionFacts
-from passbook.rules.wording import long_date
+from passbook.rules.wording import counted, long_date, money
 
 
 class SpendOrder(StrEnum):
@@ -25,6 +25,7 @@ class ReasonCode(StrEnum):
     NO_CREDITS = "no_credits"
     DAILY_LIMIT = "daily_limit"
     WEEKLY_LIMIT = "weekly_limit"
+    UNPAID = "unpaid"
     LOWER_PRIORITY = "lower_priority"
     SPEND_ORDER = "spend_order"
 
@@ -71,6 +72,24 @@ def _cap_reason(p: PassFacts, s: SessionFacts, tz: ZoneInfo) -> Verdict | None:
     return None
 
 
+def _unpaid_reason(p: PassFacts) -> Verdict | None:
+    """The studio's policy for a pass with money owed: on hold until paid, or at most N
+    bookings. Asked last, so a reason that paying would not fix is given first."""
+    if not p.unpaid or p.unpaid_limit is None or p.live_bookings < p.unpaid_limit:
+        return None
+    owed = f"{money(p.owed)} owed"
+    if p.unpaid_limit == 0:
+        return _lost(p, ReasonCode.UNPAID, f"on hold until paid ({owed})", owed=str(p.owed))
+    limit = counted(p.unpaid_limit, "session")
+    return _lost(
+        p,
+        ReasonCode.UNPAID,
+        f"only {limit} may be booked while unpaid ({owed})",
+        owed=str(p.owed),
+        limit=str(p.unpaid_limit),
+    )
+
+
 def _lost(p: PassFacts, code: ReasonCode, message: str, **details: str) -> Verdict:
     return Verdict(p.id, p.name, code, message, details)
 
@@ -102,7 +121,7 @@ def disqualification(p: PassFacts, s: SessionFacts, tz: ZoneInfo) -> Verdict | N
     if p.remaining is not None and p.remaining < s.credit_cost:
         message = "no credits left" if p.remaining <= 0 else "not enough credits left"
         return _lost(p, ReasonCode.NO_CREDITS, message, remaining=str(p.remaining))
-    return _cap_reason(p, s, tz)
+    return _cap_reason(p, s, tz) or _unpaid_reason(p)
 
 
 def _expired(p: PassFacts, s: SessionFacts, expires_at: datetime, tz: ZoneInfo) -> Verdict:

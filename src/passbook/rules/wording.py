@@ -1,4 +1,5 @@
-"""How numbers and days read in messages: '1 month', '3 months', '2.5 credits', '1 June 2026'.
+"""How numbers and days read in messages: '1 month', '3 months', '2.5 credits', '45.00',
+'1 June 2026'.
 
 Pure Python, shared by the rules' explanations, the services' history reasons and the pages.
 """
@@ -15,6 +16,11 @@ def plain(number: Decimal | int) -> str:
 def counted(number: Decimal | int, noun: str, plural: str = "") -> str:
     """'1 month', '3 months', '1 pass', '2 passes' (`plural` when adding 's' is wrong)."""
     return f"{plain(number)} {noun if number == 1 else plural or noun + 's'}"
+
+
+def money(amount: Decimal) -> str:
+    """45 -> '45.00': an amount of the studio's currency, as the pages show it."""
+    return f"{amount:.2f}"
 
 
 def long_date(day: date) -> str:

@@ -42,16 +42,24 @@ def book_locked(
     pass_id: int | None = None,
     paid_by: str = PaidBy.PASS,
     actor: User | None = None,
+    paying_online: bool = False,
 ) -> Booking:
     """Book with the session and customer rows already locked (shared by purchases); once
-    booked, the customer stops waiting for this session and any at the same time."""
-    booking = _book_locked(customer, session, pass_id, paid_by, actor)
+    booked, the customer stops waiting for this session and any at the same time.
+    `paying_online`: the pass is being paid by card right now (its checkout's hold, not
+    the studio's unpaid-pass policy, limits what it books)."""
+    booking = _book_locked(customer, session, pass_id, paid_by, actor, paying_online)
     waitlists.leave_overlapping(customer.id, session)
     return booking
 
 
 def _book_locked(
-    customer: Customer, session: Session, pass_id: int | None, paid_by: str, actor: User | None
+    customer: Customer,
+    session: Session,
+    pass_id: int | None,
+    paid_by: str,
+    actor: User | None,
+    paying_online: bool = False,
 ) -> Booking:
     if paid_by not in PaidBy.values:
         raise errors.InvalidInput(f"Unknown payment kind {paid_by!r}.", field="paid_by")
@@ -61,9 +69,9 @@ def _book_locked(
         booking = _create(customer, session, paid_by=paid_by, price=price, actor=actor)
         notifications.booking_confirmed(booking)
         return booking
-    paying = paying_pass(customer, session, pass_id)
+    paying = paying_pass(customer, session, pass_id, paying_online=paying_online)
     if paying.starts_at is None:
-        _start_on_first_booking(paying, session, actor)
+        start_on_first_booking(paying, session, actor)
     booking = _create(
         customer,
         session,
@@ -91,11 +99,15 @@ def check_bookable(customer: Customer, session: Session) -> None:
     booked = list(live.values_list("customer_id", flat=True))
     if customer.id in booked:
         raise errors.AlreadyBooked(session_id=session.id)
-    if len(booked) >= session.capacity:
+    # A place offered to someone on the waitlist is theirs until the offer's cut-off.
+    held = waitlists.places_held(session, but_customer=customer.id)
+    if len(booked) + held >= session.capacity:
         raise errors.SessionFull(session_id=session.id)
 
 
-def paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pass:
+def paying_pass(
+    customer: Customer, session: Session, pass_id: int | None, *, paying_online: bool = False
+) -> Pass:
     """The pass the spend rule picks (or the one staff named), or the refusal with every
     pass's reason (also asked when joining a waitlist)."""
     business = Business.current()
@@ -104,7 +116,7 @@ def paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pa
         passes = [p for p in passes if p.id == pass_id]
         if not passes:
             raise errors.NotFound("This customer has no such pass (or it is voided).")
-    facts = passes_facts(passes, business.tz)
+    facts = passes_facts(passes, business.tz, unpaid_policy=not paying_online)
     verdicts = spend.explain(
         facts, session_facts(session), business.tz, spend.SpendOrder(business.spend_order)
     )
@@ -122,11 +134,15 @@ def paying_pass(customer: Customer, session: Session, pass_id: int | None) -> Pa
     return next(p for p in passes if p.id == chosen.pass_id)
 
 
-def _start_on_first_booking(p: Pass, session: Session, actor: User | None) -> None:
+def start_on_first_booking(
+    p: Pass, session: Session, actor: User | None, reason: str = "started on first booking"
+) -> None:
+    """A pass that starts on first booking starts on this session's day (shared with the
+    import of bookings, which names its batch in the reason)."""
     tz = Business.current().tz
     starts_at, expires_at = window(local_date(session.starts_at, tz), p.validity, tz)
     p.starts_at, p.expires_at = starts_at, p.expires_at or expires_at
-    ledger.append(p, EntryKind.VALIDITY, actor=actor, reason="started on first booking")
+    ledger.append(p, EntryKind.VALIDITY, actor=actor, reason=reason)
 
 
 def _create(customer: Customer, session: Session, **fields) -> Booking:

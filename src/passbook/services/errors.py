@@ -172,6 +172,11 @@ class ResourceBusy(DomainError):
     message = "This room or resource is already in use at that time."
 
 
+class CapacityBelowBooked(DomainError):
+    code = "capacity_below_booked"
+    message = "The capacity cannot be less than the customers already booked."
+
+
 # Passes.
 
 
@@ -215,6 +220,11 @@ class ProductArchived(DomainError):
     message = "This pass product is archived and can no longer be sold."
 
 
+class TooManyUnpaidPasses(DomainError):
+    code = "too_many_unpaid_passes"
+    message = "Pay for the passes you already owe money on before buying another."
+
+
 # Money, account credit and vouchers.
 
 
@@ -256,6 +266,11 @@ class ImportRefused(DomainError):
     message = "Some rows were refused; nothing was written."
 
 
+class ImportNotUndoable(DomainError):
+    code = "import_not_undoable"
+    message = "Something has happened to this import's records since; nothing was undone."
+
+
 # Waitlists.
 
 
@@ -277,6 +292,16 @@ class WaitlistFull(DomainError):
 class NotWaiting(DomainError):
     code = "not_waiting"
     message = "This waitlist entry is no longer waiting."
+
+
+class NotOffered(DomainError):
+    code = "not_offered"
+    message = "No place is on offer for this waitlist entry."
+
+
+class OfferExpired(DomainError):
+    code = "offer_expired"
+    message = "The offered place was not claimed in time; it has gone to the next in line."
 
 
 def check_days(**days: Any) -> None:

@@ -1,9 +1,11 @@
 """`passbook export`: everything a studio has, as a zip of CSV files with a README.
 
 The studio's data is its own: customers, products, passes with their whole ledger,
-bookings, payments, subscriptions, vouchers and credit notes. customers.csv, products.csv
-and passes.csv use the generic import preset's columns, so the zip can be given to
-`passbook import` as it is (docs/import.md). Cells are written formula-safe.
+bookings, payments, subscriptions, vouchers, credit notes, waitlists and online checkouts
+and refunds. customers.csv, products.csv,
+passes.csv, subscriptions.csv and bookings.csv use the generic import preset's columns, so
+the zip can be given to `passbook import` as it is (docs/import.md). Cells are written
+formula-safe.
 """
 
 import csv
@@ -22,12 +24,16 @@ from passbook.models import (
     CreditNote,
     Customer,
     GiftVoucher,
+    OnlineCheckout,
+    OnlineRefund,
     Pass,
     PassEntry,
     PassProduct,
     Payment,
     Subscription,
+    WaitlistEntry,
 )
+from passbook.models.imports import ImportedRecord
 from passbook.rules.calendar import local_date
 from passbook.web.exports import safe_cell
 
@@ -57,6 +63,13 @@ def _cell(value: Any) -> Any:
     if isinstance(value, date | Decimal):
         return str(value) if isinstance(value, Decimal) else value.isoformat()
     return safe_cell(value)
+
+
+def _imported_ids(kind: str) -> dict[int, str]:
+    """The external ids bookings or subscriptions were imported with, by their id."""
+    field = f"{kind}_id"
+    records = ImportedRecord.objects.filter(kind=kind).values_list(field, "external_id")
+    return dict(records.iterator())
 
 
 def _sheets() -> list[Sheet]:
@@ -143,8 +156,10 @@ def _sheets() -> list[Sheet]:
         qs = Booking.objects.select_related(
             "customer", "customer_pass", "session__class_type"
         ).order_by("id")
+        imported = _imported_ids(ImportedRecord.Kind.BOOKING)
         for b in qs.iterator():
             yield [
+                imported.get(b.id) or f"passbook:{b.id}",
                 b.id,
                 external_id(b.customer),
                 b.session.class_type.name,
@@ -176,8 +191,10 @@ def _sheets() -> list[Sheet]:
 
     def subscriptions() -> Iterator[list[Any]]:
         qs = Subscription.objects.select_related("customer", "plan__product")
+        imported = _imported_ids(ImportedRecord.Kind.SUBSCRIPTION)
         for s in qs.order_by("id").iterator():
             yield [
+                imported.get(s.id) or f"passbook:{s.id}",
                 s.id,
                 external_id(s.customer),
                 s.plan.name,
@@ -212,6 +229,42 @@ def _sheets() -> list[Sheet]:
         qs = CreditNote.objects.select_related("customer").order_by("id")
         for n in qs.iterator():
             yield [n.id, external_id(n.customer), n.amount, n.reason, n.payment_id, n.created_at]
+
+    def waitlist() -> Iterator[list[Any]]:
+        qs = WaitlistEntry.objects.select_related("customer", "session__class_type")
+        for w in qs.order_by("id").iterator():
+            yield [
+                w.id,
+                external_id(w.customer),
+                w.session.class_type.name,
+                w.session.starts_at,
+                w.status,
+                w.joined_at,
+                w.auto_promote_late,
+                w.drop_in,
+                w.offer_expires_at,
+                w.ended_at,
+                w.booking_id,
+            ]
+
+    def checkouts() -> Iterator[list[Any]]:
+        qs = OnlineCheckout.objects.select_related("customer_pass")
+        for c in qs.order_by("id").iterator():
+            yield [
+                c.id,
+                external_id(c.customer_pass),
+                c.amount,
+                c.currency,
+                c.status,
+                c.intent_id,  # the payment provider's id; its client secret is not exported
+                c.failure,
+                c.created_at,
+                c.updated_at,
+            ]
+
+    def refunds() -> Iterator[list[Any]]:
+        for r in OnlineRefund.objects.order_by("id").iterator():
+            yield [r.id, r.checkout_id, r.amount, r.status, r.refund_id, r.requested_at]
 
     pid = ("passbook_id", "the record's id in this Passbook")
     return [
@@ -302,8 +355,11 @@ def _sheets() -> list[Sheet]:
         ),
         Sheet(
             "bookings",
-            "One row per booking.",
+            "One row per booking. Imported back, the bookings still to come are made again "
+            "(into sessions already on the timetable); the others are history, kept in their "
+            "passes' used credits.",
             [
+                ("external_id", "the id it was imported with, or passbook:<id>"),
                 ("passbook_id", "the booking's id"),
                 ("customer_external_id", "who"),
                 ("class_type", "what"),
@@ -337,8 +393,11 @@ def _sheets() -> list[Sheet]:
         ),
         Sheet(
             "subscriptions",
-            "One row per subscription.",
+            "One row per subscription. Imported back, active and paused ones resume in the "
+            "same period (a plan not yet there is made from plan, interval, price and "
+            "product_external_id).",
             [
+                ("external_id", "the id it was imported with, or passbook:<id>"),
                 ("passbook_id", "the subscription's id"),
                 ("customer_external_id", "who"),
                 ("plan", "plan name"),
@@ -348,7 +407,7 @@ def _sheets() -> list[Sheet]:
                 ("status", "active, paused or cancelled"),
                 ("anchor", "the day periods are counted from"),
                 ("period_start", "first day of the current period"),
-                ("period_end", "first day after it: the next billing date"),
+                ("next_billing_on", "first day after it: the next billing date"),
                 ("cancel_at_period_end", "yes/no"),
                 ("created_at", "when"),
             ],
@@ -384,6 +443,54 @@ def _sheets() -> list[Sheet]:
             ],
             credit_notes,
         ),
+        Sheet(
+            "waitlist",
+            "Places on session waitlists, open and past.",
+            [
+                ("passbook_id", "the entry's id"),
+                ("customer_external_id", "who waits"),
+                ("class_type", "for what"),
+                ("session_starts_at", "when the session starts (ISO 8601)"),
+                ("status", "waiting, offered, promoted, left, removed, declined …"),
+                ("joined_at", "when they joined (the list's order)"),
+                ("auto_promote_late", "yes: book them even inside the late-cancel window"),
+                ("drop_in", "yes: pay the drop-in price if no pass can pay"),
+                ("offer_expires_at", "while offered: the place is held until then"),
+                ("ended_at", "when the entry left the list"),
+                ("booking_id", "the booking it became (bookings.csv passbook_id)"),
+            ],
+            waitlist,
+        ),
+        Sheet(
+            "online_checkouts",
+            "Passes bought in the portal and paid by card (the payment itself is in "
+            "payments.csv once the provider confirmed it).",
+            [
+                ("passbook_id", "the checkout's id"),
+                ("pass_external_id", "the pass bought (passes.csv external_id)"),
+                ("amount", "amount charged"),
+                ("currency", "its currency"),
+                ("status", "pending, paid or failed"),
+                ("intent_id", "the payment provider's PaymentIntent id"),
+                ("failure", "why it failed"),
+                ("created_at", "when started"),
+                ("updated_at", "when last changed"),
+            ],
+            checkouts,
+        ),
+        Sheet(
+            "online_refunds",
+            "Card refunds staff asked the provider for (a negative payment once confirmed).",
+            [
+                ("passbook_id", "the refund's id"),
+                ("checkout_id", "the checkout refunded (online_checkouts.csv passbook_id)"),
+                ("amount", "amount"),
+                ("status", "requested, succeeded or failed"),
+                ("refund_id", "the payment provider's refund id"),
+                ("requested_at", "when asked for"),
+            ],
+            refunds,
+        ),
     ]
 
 
@@ -396,8 +503,8 @@ def readme(sheets: list[Sheet]) -> str:
         f"{business.currency}; days are YYYY-MM-DD in the studio's time zone "
         f"({business.time_zone}); moments are ISO 8601 with their offset. A text cell that",
         "would start with = + - @ starts with an apostrophe instead, so that spreadsheets do",
-        "not run it as a formula. customers.csv, products.csv and passes.csv can be given",
-        "back to `passbook import` (the zip as it is).",
+        "not run it as a formula. customers.csv, products.csv, passes.csv, subscriptions.csv",
+        "and bookings.csv can be given back to `passbook import` (the zip as it is).",
         "",
     ]
     for sheet in sheets:

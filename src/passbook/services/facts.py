@@ -3,14 +3,16 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from passbook import clock
-from passbook.models import Booking, Pass, PassFreeze, Session
+from passbook.models import Booking, Business, Pass, PassFreeze, Session
 from passbook.rules.calendar import local_date
 from passbook.rules.facts import PassFacts, SessionFacts
+from passbook.rules.money import PaymentStatus, payment_status
 
 
 def session_facts(s: Session) -> SessionFacts:
@@ -20,7 +22,11 @@ def session_facts(s: Session) -> SessionFacts:
 
 
 def pass_facts(
-    p: Pass, booked_days: tuple[date, ...] = (), frozen: tuple[tuple[date, date], ...] = ()
+    p: Pass,
+    booked_days: tuple[date, ...] = (),
+    frozen: tuple[tuple[date, date], ...] = (),
+    unpaid_limit: int | None = None,
+    live_bookings: int = 0,
 ) -> PassFacts:
     return PassFacts(
         id=p.id,
@@ -41,7 +47,18 @@ def pass_facts(
         max_per_week=p.max_per_week,
         booked_days=booked_days,
         frozen=frozen,
+        owed=owed(p),
+        unpaid_limit=unpaid_limit,
+        live_bookings=live_bookings,
     )
+
+
+def owed(p: Pass) -> Decimal:
+    """What is still to pay on the pass: 0 once it is fully paid (a free pass, or one paid
+    by a voucher, always is)."""
+    if payment_status(p.price, p.amount_paid) is PaymentStatus.PAID:
+        return Decimal(0)
+    return p.price - p.amount_paid
 
 
 def with_freeze_flag(qs: QuerySet[Pass]) -> QuerySet[Pass]:
@@ -50,13 +67,22 @@ def with_freeze_flag(qs: QuerySet[Pass]) -> QuerySet[Pass]:
     return qs.annotate(has_freezes=Exists(PassFreeze.objects.filter(customer_pass=OuterRef("pk"))))
 
 
-def passes_facts(passes: Iterable[Pass], tz: ZoneInfo) -> list[PassFacts]:
-    """Facts for several passes, with the local days of their live bookings (for caps)."""
+def passes_facts(
+    passes: Iterable[Pass], tz: ZoneInfo, *, unpaid_policy: bool = True
+) -> list[PassFacts]:
+    """Facts for several passes, with the local days of their live bookings (for caps)
+    and, for unpaid passes the studio limits, how many live bookings they hold
+    (`unpaid_policy=False`: a pass being paid by card right now is not limited)."""
     passes = list(passes)
+    limit = Business.current().unpaid_booking_limit if unpaid_policy else None
     days: dict[int, list[date]] = defaultdict(list)
-    capped = [p.id for p in passes if p.max_per_day is not None or p.max_per_week is not None]
-    if capped:
-        rows = Booking.objects.filter(customer_pass_id__in=capped, status__in=Booking.LIVE)
+    capped = {p.id for p in passes if p.max_per_day is not None or p.max_per_week is not None}
+    # On hold (limit 0) needs no count: any booking is one too many.
+    counted = {p.id for p in passes if limit and owed(p) > 0}
+    if capped or counted:  # one query for both
+        rows = Booking.objects.filter(
+            customer_pass_id__in=capped | counted, status__in=Booking.LIVE
+        )
         for pass_id, starts_at in rows.values_list("customer_pass_id", "session__starts_at"):
             days[pass_id].append(local_date(starts_at, tz))
     frozen: dict[int, list[tuple[date, date]]] = defaultdict(list)
@@ -66,4 +92,13 @@ def passes_facts(passes: Iterable[Pass], tz: ZoneInfo) -> list[PassFacts]:
         freezes = PassFreeze.objects.filter(customer_pass_id__in=maybe_frozen)
         for pass_id, first, last in freezes.values_list("customer_pass_id", "starts_on", "ends_on"):
             frozen[pass_id].append((first, last))
-    return [pass_facts(p, tuple(days[p.id]), tuple(frozen[p.id])) for p in passes]
+    return [
+        pass_facts(
+            p,
+            tuple(days[p.id]) if p.id in capped else (),
+            tuple(frozen[p.id]),
+            unpaid_limit=limit,
+            live_bookings=len(days[p.id]),
+        )
+        for p in passes
+    ]

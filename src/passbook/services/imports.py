@@ -1,22 +1,25 @@
-"""Bring a studio over from another system: customers, pass products and live passes, read
-from CSV or XLSX files (tablib) through a preset's column names (docs/import.md).
+"""Bring a studio over from another system: customers, pass products, live passes,
+subscriptions and future bookings, read from CSV or XLSX files (tablib) through a preset's
+column names (docs/import.md).
 
 `plan()` reads the files and the database and says, row by row, what would be created,
 what matches a record already here (by external id, then email or name) and what is
 refused (row, column, reason). `run()` does that inside one transaction and writes only
 when asked to and when nothing is refused (or only the valid rows are wanted). Imported
 passes go through the ledger: a GRANT for their total, then HOLD and CONSUME for what was
-used, each entry naming the import batch, so `passbook verify` stays clean.
+used, each entry naming the import batch, so `passbook verify` stays clean. Imported
+bookings hold their pass's credit as a booking made at the desk does (without the email).
 """
 
 import csv
 import io
 import json
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -30,17 +33,39 @@ from django.db.models import prefetch_related_objects
 from django.db.models.functions import Lower
 
 from passbook import clock
-from passbook.models import Business, Customer, ImportBatch, Pass, PassProduct, Payment, User
+from passbook.models import (
+    Booking,
+    Business,
+    Customer,
+    ImportBatch,
+    Pass,
+    PassProduct,
+    Payment,
+    Plan,
+    Session,
+    Subscription,
+    User,
+)
 from passbook.models.catalog import StartRule
 from passbook.models.fields import MOST_CREDITS
-from passbook.rules.calendar import ValidityUnit, end_of_day, start_of_day, supported
+from passbook.models.imports import ImportedRecord
+from passbook.rules.calendar import (
+    ValidityUnit,
+    end_of_day,
+    start_of_day,
+    supported,
+)
 from passbook.rules.ledger import EntryKind
-from passbook.services import errors, ledger, locks
+from passbook.services import bookings, errors, import_undo, ledger, locks
 from passbook.services.passes import new_pass
+from passbook.services.subscriptions import UNIT
+
+log = logging.getLogger("passbook.imports")
 
 MAX_BYTES = 50 * 1024 * 1024  # per file
 PROGRESS_EVERY = 500  # records written between two progress reports
-KINDS = ("products", "customers", "passes")  # the order rows are planned and written in
+# The order rows are planned and written in: what a row refers to comes before it.
+KINDS = ("products", "customers", "passes", "subscriptions", "bookings")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PHONE = re.compile(r"\+[0-9 ().-]+")
 
@@ -82,6 +107,29 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "amount_paid": "amount_paid",
             "voided_on": "voided_on",
         },
+        "subscriptions": {
+            "external_id": "external_id",
+            "customer_external_id": "customer_external_id",
+            "customer_email": "customer_email",
+            "plan": "plan",
+            "interval": "interval",
+            "price": "price",
+            "product_external_id": "product_external_id",
+            "status": "status",
+            "anchor": "anchor",
+            "period_start": "period_start",
+            "next_billing_on": "next_billing_on",
+            "cancel_at_period_end": "cancel_at_period_end",
+        },
+        "bookings": {
+            "external_id": "external_id",
+            "customer_external_id": "customer_external_id",
+            "customer_email": "customer_email",
+            "class_type": "class_type",
+            "session_starts_at": "session_starts_at",
+            "pass_external_id": "pass_external_id",
+            "status": "status",
+        },
     },
     # Mindbody's field names, from its Public API v6 Client and ClientService models (a
     # client's pricing options); see docs/import.md for the sources and assumptions.
@@ -113,16 +161,47 @@ PRESETS: dict[str, dict[str, dict[str, str]]] = {
             "total": "Count",
             "remaining": "Remaining",
         },
+        # A client's contracts (ClientContract), flattened: the client's id beside each, and
+        # the first of its UpcomingAutopayEvents' ScheduleDate as the next billing date.
+        "subscriptions": {
+            "external_id": "Id",
+            "customer_external_id": "ClientId",
+            "plan": "ContractName",
+            "status": "AutopayStatus",
+            "anchor": "StartDate",
+            "next_billing_on": "ScheduleDate",
+        },
+        # A client's visits (Visit) still to come: ServiceId is the pricing option paying.
+        "bookings": {
+            "external_id": "Id",
+            "customer_external_id": "ClientId",
+            "class_type": "Name",
+            "session_starts_at": "StartDateTime",
+            "pass_external_id": "ServiceId",
+        },
     },
 }
 # What tells each kind apart, in this order: a file holding all of a kind's key fields.
 KEYS = {
+    "bookings": ("external_id", "session_starts_at"),
+    "subscriptions": ("external_id", "plan", "next_billing_on"),
     "passes": ("external_id", "purchased_on"),
     "products": ("name", "price"),
     "customers": ("external_id", "email"),
 }
 # Mindbody sells at the till, so a pricing option on file was paid for.
 PAID_BY_DEFAULT = {"generic": False, "mindbody": True}
+# A subscription's status, as either system writes it; cancelled ones are not imported.
+STATUSES = {
+    "": Subscription.Status.ACTIVE,
+    "active": Subscription.Status.ACTIVE,
+    "paused": Subscription.Status.PAUSED,
+    "suspended": Subscription.Status.PAUSED,
+    "cancelled": Subscription.Status.CANCELLED,
+    "canceled": Subscription.Status.CANCELLED,
+    "inactive": Subscription.Status.CANCELLED,
+    "terminated": Subscription.Status.CANCELLED,
+}
 
 
 # -- reading files ------------------------------------------------------------------------
@@ -219,7 +298,7 @@ def _read_zip(name: str, data: bytes, columns: Mapping[str, Mapping[str, str]]) 
                     raise _unreadable(f"{name}:{member}", "larger than 50 MB; split the file.")
                 tables.append(_table(f"{name}:{member}", archive.read(member), kind, columns))
     if not tables:
-        raise _unreadable(name, "holds none of customers.csv, products.csv, passes.csv.")
+        raise _unreadable(name, f"holds none of {', '.join(f'{k}.csv' for k in KINDS)}.")
     return tables
 
 
@@ -232,11 +311,12 @@ def _table(
     if kind is None:
         raise _unreadable(
             name,
-            "cannot tell whether it holds customers, products or passes from its columns; "
-            "name it (customers=FILE, products=FILE, passes=FILE) or check --preset.",
+            "cannot tell whether it holds customers, products, passes, subscriptions or "
+            "bookings from its columns; name it (customers=FILE, bookings=FILE …) or check "
+            "--preset.",
         )
     if kind not in KINDS:
-        raise _unreadable(name, f"unknown kind {kind!r}; use customers, products or passes.")
+        raise _unreadable(name, f"unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
     missing = [columns[kind][k] for k in KEYS[kind] if columns[kind].get(k) not in headers]
     if missing:
         raise _unreadable(name, f"no column {', '.join(map(repr, missing))} for {kind}.")
@@ -354,16 +434,44 @@ class Row:
             raise Refused(name, f"{day.isoformat()} is outside 2000-2099.")
         return day
 
+    def moment(self, name: str, tz: tzinfo, *, us_style: bool = False) -> datetime | None:
+        """A date and time; without an offset, in the studio's time zone."""
+        value = self.raw(name)
+        if not isinstance(value, datetime):
+            text = self.text(name)
+            if not text:
+                return None
+            value = _parse_moment(text, us_style)
+            if value is None:
+                style = (
+                    "YYYY-MM-DDTHH:MM or M/D/YYYY h:mm:ss AM" if us_style else "YYYY-MM-DDTHH:MM"
+                )
+                raise Refused(name, f"{text!r} is not a date and time ({style}).")
+        if not supported(value.date()):
+            raise Refused(name, f"{value.date().isoformat()} is outside 2000-2099.")
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+    def flag(self, name: str) -> bool:
+        text = self.text(name).lower()
+        if text not in ("", "yes", "no", "true", "false", "1", "0"):
+            raise Refused(name, f"{text!r} is not yes or no.")
+        return text in ("yes", "true", "1")
+
 
 def _parse_day(text: str, us_style: bool) -> date | None:
+    moment = _parse_moment(text, us_style, ("%m/%d/%Y",))
+    return moment.date() if moment is not None else None
+
+
+def _parse_moment(text: str, us_style: bool, more: tuple[str, ...] = ()) -> datetime | None:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
     if us_style:
-        for style in ("%m/%d/%Y", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M"):
+        for style in (*more, "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M"):
             try:
-                return datetime.strptime(text, style).date()
+                return datetime.strptime(text, style)
             except ValueError:
                 continue
     return None
@@ -407,11 +515,14 @@ class Report:
         return sum(1 for i in self.items if i.kind == kind and i.action == action)
 
     def summary(self) -> list[str]:
+        """A line per kind: always the first three, the others when the files held them."""
         created = "created" if self.batch is not None else "to create"
+        given = {i.kind for i in self.items} | {"products", "customers", "passes"}
         return [
             f"{kind}: {self.count(kind, 'create')} {created}, "
             f"{self.count(kind, 'match')} matched, {self.count(kind, 'skip')} skipped"
             for kind in KINDS
+            if kind in given
         ]
 
     def lines(self) -> Iterator[str]:
@@ -431,7 +542,13 @@ class Report:
             yield [r.file, r.row, "", "refuse", r.column, "", r.reason]
 
 
-ONE = {"customers": "customer", "products": "product", "passes": "pass"}
+ONE = {
+    "customers": "customer",
+    "products": "product",
+    "passes": "pass",
+    "subscriptions": "subscription",
+    "bookings": "booking",
+}
 REPORT_HEADER = ["file", "row", "kind", "action", "column", "record", "reason"]
 
 
@@ -454,10 +571,14 @@ class _Known:
     few queries (not one per row): by external id, and customers by email and products by
     name (case-insensitive; the oldest record wins)."""
 
-    def __init__(self, tables: list[Table], columns: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(
+        self, tables: list[Table], columns: Mapping[str, Mapping[str, str]], preset: str
+    ) -> None:
         ids: dict[str, set[str]] = {kind: set() for kind in KINDS}
         emails: set[str] = set()
         names: set[str] = set()
+        self.tz = Business.current().tz
+        moments: set[datetime | None] = set()
         for table in tables:
             for _number, values in table.rows:
                 row = Row(values, columns[table.kind])
@@ -470,6 +591,8 @@ class _Known:
                     emails.add(_quiet(row, "customer_email").lower())
                     ids["products"].add(_quiet(row, "product_external_id"))
                     names.add(_quiet(row, "product").lower())
+                    ids["passes"].add(_quiet(row, "pass_external_id"))
+                    moments.add(self._quiet_moment(row, preset))
                 ids[table.kind].add(_quiet(row, "external_id"))
         self.customers = {
             c.external_id: c
@@ -496,6 +619,25 @@ class _Known:
             named = PassProduct.objects.annotate(key=Lower("name")).filter(key__in=chunk)
             for p in named.order_by("-id"):
                 self.product_names[p.key] = p
+        self.records = {
+            (r.kind, r.external_id): r
+            for kind, wanted in (("subscription", "subscriptions"), ("booking", "bookings"))
+            for chunk in _chunks(ids[wanted])
+            for r in ImportedRecord.objects.filter(kind=kind, external_id__in=chunk)
+        }
+        self.plans = {p.name.lower(): p for p in Plan.objects.order_by("-id")}
+        self.sessions: dict[tuple[datetime, str], Session] = {}
+        found_sessions = Session.objects.select_related("class_type").filter(
+            starts_at__in=[m for m in moments if m is not None]
+        )
+        for s in found_sessions.order_by("-id"):  # two at one time and of one class: the oldest
+            self.sessions[s.starts_at, s.class_type.name.lower()] = s
+
+    def _quiet_moment(self, row: Row, preset: str) -> datetime | None:
+        try:
+            return row.moment("session_starts_at", self.tz, us_style=preset == "mindbody")
+        except Refused:
+            return None
 
 
 class _Planner:
@@ -507,7 +649,10 @@ class _Planner:
         self.customer_emails: dict[str, Item] = {}
         self.products: dict[str, Item] = {}
         self.product_names: dict[str, Item] = {}
-        self.pass_ids: dict[str, int] = {}
+        self.pass_items: dict[str, Item] = {}
+        self.subscription_items: dict[str, Item] = {}
+        self.booking_items: dict[str, Item] = {}
+        self.new_plans: dict[str, dict[str, Any]] = {}  # a plan named by rows, made once
 
     def refuse(self, table: Table, number: int, row: Row, refused: Refused) -> None:
         self.report.refusals.append(
@@ -515,7 +660,7 @@ class _Planner:
         )
 
     def plan(self, tables: list[Table]) -> Report:
-        self.known = _Known(tables, self.columns)
+        self.known = _Known(tables, self.columns, self.preset)
         for kind in KINDS:
             for table in (t for t in tables if t.kind == kind):
                 formulas = dict(table.formula_cells)
@@ -684,11 +829,7 @@ class _Planner:
 
     def _passes(self, table: Table, number: int, row: Row) -> Item:
         us = self.preset == "mindbody"
-        external_id = row.text("external_id", most=100)
-        if not external_id:
-            raise Refused("external_id", "needed, so that a second import does not add it again.")
-        if external_id in self.pass_ids:
-            raise Refused("external_id", f"also on row {self.pass_ids[external_id]}.")
+        external_id = self._external_id(row, self.pass_items)
         customer, _ = self._customer_for(row)
         product = self._product_for(row)
         rules = (
@@ -729,7 +870,6 @@ class _Planner:
         if paid > price:
             raise Refused("amount_paid", f"{paid} paid is more than the price {price}.")
         voided = row.day("voided_on", us_style=us) if row.has("voided_on") else None
-        self.pass_ids[external_id] = number
         values = {
             "external_id": external_id,
             "customer": customer,
@@ -749,7 +889,147 @@ class _Planner:
             item.action, item.existing, item.note = "match", existing, f"by id, #{existing.id}"
         elif voided is not None:
             item.action, item.note = "skip", f"voided on {voided.isoformat()}"
+        self.pass_items[external_id] = item
         return item
+
+    def _external_id(self, row: Row, seen: Mapping[str, Item]) -> str:
+        external_id = row.text("external_id", most=100)
+        if not external_id:
+            raise Refused("external_id", "needed, so that a second import does not add it again.")
+        if external_id in seen:
+            raise Refused("external_id", f"also on row {seen[external_id].row}.")
+        return external_id
+
+    def _kept(self, item: Item, seen: dict[str, Item], record_kind: str) -> Item:
+        """Remember the row by its external id, and match it to a record a previous import
+        made of it (bookings and subscriptions keep their external ids in ImportedRecord)."""
+        external_id = item.values["external_id"]
+        seen[external_id] = item
+        record = self.known.records.get((record_kind, external_id))
+        if record is not None and item.action == "create":
+            item.action, item.existing = "match", record
+            item.note = f"by id, imported in batch {record.batch_id}"
+        return item
+
+    def _skipped(self, kind: str, table: Table, number: int, label: str, note: str) -> Item:
+        item = Item(kind, table.name, number, "skip", label, {"external_id": label})
+        item.note = note
+        return item
+
+    def _subscriptions(self, table: Table, number: int, row: Row) -> Item:
+        external_id = self._external_id(row, self.subscription_items)
+        customer, _ = self._customer_for(row)
+        status = STATUSES.get(row.text("status").lower())
+        if status is None:
+            raise Refused("status", f"{row.text('status')!r} is not active, paused or cancelled.")
+        plan = self._plan_for(row)
+        us = self.preset == "mindbody"
+        next_billing = row.day("next_billing_on", us_style=us)
+        if status == Subscription.Status.CANCELLED:
+            note = "cancelled: nothing left to bill"
+            skipped = self._skipped("subscriptions", table, number, external_id, note)
+            return self._kept(skipped, self.subscription_items, "subscription")
+        if next_billing is None:
+            raise Refused("next_billing_on", "the next billing date is needed.")
+        interval = plan.interval if isinstance(plan, Plan) else plan["interval"]
+        anchor = row.day("anchor", us_style=us) or next_billing
+        start = row.day("period_start", us_style=us) or next_billing - UNIT[interval]
+        if not start < next_billing:
+            raise Refused("period_start", "the period starts after its next billing date.")
+        if anchor > next_billing:
+            raise Refused("anchor", "periods are counted from a day after the next billing date.")
+        values = {
+            "external_id": external_id,
+            "customer": customer,
+            "plan": plan,
+            "status": status,
+            "anchor": anchor,
+            "period_start": start,
+            "period_end": next_billing,
+            "cancel_at_period_end": row.flag("cancel_at_period_end"),
+        }
+        label = f"{external_id} ({plan.name if isinstance(plan, Plan) else plan['name']})"
+        item = Item("subscriptions", table.name, number, "create", label, values)
+        return self._kept(item, self.subscription_items, "subscription")
+
+    def _plan_for(self, row: Row) -> Plan | dict[str, Any]:
+        """The plan by name, or one the row describes (interval, price, product)."""
+        name = row.text("plan", most=120)
+        if not name:
+            raise Refused("plan", "which plan? No plan name.")
+        known = self.known.plans.get(name.lower()) or self.new_plans.get(name.lower())
+        if known is not None:
+            return known
+        interval = row.text("interval").lower()
+        if not interval:
+            raise Refused("plan", f"unknown plan {name!r}: add it first, or give its interval.")
+        if interval not in Plan.Interval.values:
+            raise Refused("interval", f"{interval!r} is not one of week, month, year.")
+        price = row.number("price")
+        if price is None:
+            raise Refused("price", "a new plan needs its price per period.")
+        new = {
+            "name": name,
+            "interval": interval,
+            "price": price,
+            "product": self._product_for(row),
+        }
+        self.new_plans[name.lower()] = new
+        return new
+
+    def _bookings(self, table: Table, number: int, row: Row) -> Item:
+        external_id = self._external_id(row, self.booking_items)
+        status = row.text("status").lower()
+        if status not in ("", Booking.Status.BOOKED):
+            note = f"{status}: history, counted in its pass's used credits"
+            skipped = self._skipped("bookings", table, number, external_id, note)
+            return self._kept(skipped, self.booking_items, "booking")
+        customer, _ = self._customer_for(row)
+        session = self._session_for(row)
+        if session.ends_at <= clock.now():
+            skipped = self._skipped("bookings", table, number, external_id, "the session is over")
+            return self._kept(skipped, self.booking_items, "booking")
+        if session.is_cancelled:
+            raise Refused("session_starts_at", "that session is cancelled.")
+        values = {
+            "external_id": external_id,
+            "customer": customer,
+            "session": session,
+            "pass": self._pass_for(row),
+        }
+        label = f"{external_id} ({session.class_type.name} {session.starts_at.isoformat()})"
+        item = Item("bookings", table.name, number, "create", label, values)
+        return self._kept(item, self.booking_items, "booking")
+
+    def _session_for(self, row: Row) -> Session:
+        """The session already on the timetable at that time, of that class type: sessions
+        are not imported (set up the timetable first)."""
+        moment = row.moment("session_starts_at", self.known.tz, us_style=self.preset == "mindbody")
+        if moment is None:
+            raise Refused("session_starts_at", "when? The session's start is needed.")
+        name = row.text("class_type", most=120)
+        if not name:
+            raise Refused("class_type", "which class? The class type's name is needed.")
+        session = self.known.sessions.get((moment, name.lower()))
+        if session is None:
+            raise Refused(
+                "session_starts_at",
+                f"no {name!r} session starts at {moment.isoformat()}: "
+                "add it to the timetable first.",
+            )
+        return session
+
+    def _pass_for(self, row: Row) -> Item | Pass | None:
+        """The pass named to pay, or None: the spend rule picks when the booking is made."""
+        external_id = row.text("pass_external_id", most=100)
+        if not external_id:
+            return None
+        found = self.pass_items.get(external_id) or self.known.passes.get(external_id)
+        if found is None:
+            raise Refused("pass_external_id", f"no pass {external_id!r} in the files or here.")
+        if isinstance(found, Item) and found.action == "skip":
+            raise Refused("pass_external_id", f"pass {external_id!r} is {found.note}.")
+        return found
 
 
 def plan(tables: list[Table], preset: str, columns: Mapping[str, Mapping[str, str]]) -> Report:
@@ -806,6 +1086,12 @@ def _write(
     )
     # id(Item) -> the record it became; also the time zone and which products' rules are read
     made: dict[Any, Any] = {"tz": Business.current().tz}
+    # The sessions booked into, locked before any customer (the lock order).
+    made["sessions"] = locks.sessions(
+        i.values["session"].id
+        for i in report.items
+        if i.kind == "bookings" and i.action == "create"
+    )
     for item in report.items:
         if item.action == "match":
             made[id(item)] = item.existing
@@ -816,7 +1102,9 @@ def _write(
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(new)):
             progress(done, len(new))
     batch.created = {k: report.count(k, "create") for k in KINDS}
-    batch.save(update_fields=["created"])
+    batch.digest = import_undo.digest(batch)
+    batch.save(update_fields=["created", "digest"])
+    log.info("%s: %s, by %s", batch.label, batch.created, actor or "the command line")
     return batch
 
 
@@ -863,12 +1151,22 @@ def _create_customers(item: Item, batch: ImportBatch, made: dict, actor) -> Cust
     )
 
 
+def _made(record: Any, made: dict) -> Any:
+    """The record a row refers to: one this import just wrote, or one already here."""
+    return made[id(record)] if isinstance(record, Item) else record
+
+
+def _customer(record: Any, batch: ImportBatch, made: dict) -> Customer:
+    customer = _made(record, made)
+    if customer.import_batch_id != batch.id:
+        customer = locks.customer(customer.id)  # an existing customer: what they own changes
+    return customer
+
+
 def _create_passes(item: Item, batch: ImportBatch, made: dict, actor) -> Pass:
     v = item.values
-    customer = made[id(v["customer"])] if isinstance(v["customer"], Item) else v["customer"]
-    product = made[id(v["product"])] if isinstance(v["product"], Item) else v["product"]
-    if customer.import_batch_id != batch.id:
-        customer = locks.customer(customer.id)  # an existing customer: their passes change
+    customer = _customer(v["customer"], batch, made)
+    product = _made(v["product"], made)
     tz = made["tz"]
     if ("rules", product.pk) not in made:  # its restrictions, read once, not per pass
         prefetch_related_objects([product], "categories", "class_types")
@@ -908,4 +1206,91 @@ def write_report(report: Report, stream: Any) -> None:
     writer.writerows([safe_cell(c) for c in row] for row in report.csv_rows())
 
 
-CREATE = {"products": _create_products, "customers": _create_customers, "passes": _create_passes}
+def _create_subscriptions(item: Item, batch: ImportBatch, made: dict, actor) -> Subscription:
+    """The subscription in its current period; the period's pass comes with the passes, and
+    the renewal job issues the next one on the next billing date."""
+    v = item.values
+    sub = Subscription.objects.create(
+        customer=_customer(v["customer"], batch, made),
+        plan=_plan(v["plan"], batch, made),
+        status=v["status"],
+        anchor=v["anchor"],
+        period_start=v["period_start"],
+        period_end=v["period_end"],
+        cancel_at_period_end=v["cancel_at_period_end"],
+        created_at=clock.now(),
+        created_by=actor,
+    )
+    ImportedRecord.objects.create(
+        batch=batch,
+        kind=ImportedRecord.Kind.SUBSCRIPTION,
+        external_id=v["external_id"],
+        subscription=sub,
+    )
+    return sub
+
+
+def _plan(plan: Plan | dict[str, Any], batch: ImportBatch, made: dict) -> Plan:
+    if isinstance(plan, Plan):
+        return plan
+    key = ("plan", plan["name"].lower())
+    if key not in made:
+        made[key] = Plan.objects.create(
+            name=plan["name"],
+            product=_made(plan["product"], made),
+            interval=plan["interval"],
+            price=plan["price"],
+        )
+        ImportedRecord.objects.create(
+            batch=batch, kind=ImportedRecord.Kind.PLAN, external_id=plan["name"], plan=made[key]
+        )
+    return made[key]
+
+
+def _create_bookings(item: Item, batch: ImportBatch, made: dict, actor) -> Booking:
+    """A booking as the desk makes one: the spend rule's pass (or the one named) holds the
+    session's credits; no confirmation email, since nothing changed for the customer."""
+    v = item.values
+    customer = _customer(v["customer"], batch, made)
+    session = made["sessions"][v["session"].id]
+    named = _made(v["pass"], made) if v["pass"] is not None else None
+    try:
+        bookings.check_bookable(customer, session)
+        paying = bookings.paying_pass(customer, session, named.id if named else None)
+    except errors.DomainError as exc:
+        raise errors.ImportRefused(
+            f"{item.file} row {item.row}: {exc.message} Nothing was written."
+        ) from None
+    if paying.starts_at is None:
+        reason = f"{batch.label}: started on first booking"
+        bookings.start_on_first_booking(paying, session, actor, reason)
+    booking = Booking.objects.create(
+        customer=customer,
+        session=session,
+        paid_by=Booking.PaidBy.PASS,
+        customer_pass=paying,
+        credits=session.credit_cost,
+        created_at=clock.now(),
+        created_by=actor,
+    )
+    ledger.append(
+        paying,
+        EntryKind.HOLD,
+        session.credit_cost,
+        booking=booking,
+        actor=actor,
+        reason=batch.label,
+    )
+    ImportedRecord.objects.create(
+        batch=batch, kind=ImportedRecord.Kind.BOOKING, external_id=v["external_id"], booking=booking
+    )
+    return booking
+
+
+CREATE = {
+    "products": _create_products,
+    "customers": _create_customers,
+    "passes": _create_passes,
+    "subscriptions": _create_subscriptions,
+    "bookings": _create_bookings,
+}

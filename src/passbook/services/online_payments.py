@@ -24,7 +24,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
 from passbook import clock
-from passbook.models import Business, OnlineCheckout, OnlineRefund, Payment, StripeEvent, User
+from passbook.models import (
+    Business,
+    OnlineCheckout,
+    OnlineRefund,
+    Pass,
+    Payment,
+    StripeEvent,
+    User,
+)
 from passbook.payment_providers import stripe_configured
 from passbook.services import errors, locks
 from passbook.services.payments import PaymentInput, add_payment
@@ -324,6 +332,27 @@ def _checkout_for(intent_id: str, metadata: dict[str, Any]) -> OnlineCheckout | 
     return found
 
 
+def record_intent_payment(p: Pass, intent: dict[str, Any]) -> str:
+    """The Payment for a succeeded PaymentIntent (method online, reference the intent),
+    once; the pass's customer is locked by the caller."""
+    if Payment.objects.filter(
+        customer_pass=p, method=Payment.Method.ONLINE, reference=intent["id"], amount__gt=0
+    ).exists():
+        return "already paid"
+    received = intent.get("amount_received") or intent["amount"]
+    add_payment(
+        p,
+        PaymentInput(
+            from_minor(received, intent["currency"]),
+            Payment.Method.ONLINE,
+            reference=intent["id"],
+            note="Card, through Stripe",
+        ),
+        None,
+    )
+    return "paid"
+
+
 @transaction.atomic
 def _intent_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
     checkout = _checkout_for(intent["id"], intent.get("metadata", {}))
@@ -332,24 +361,8 @@ def _intent_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
     if _seen(event):
         return "duplicate"
     _store(event, "")  # first, so a simultaneous delivery of this event waits, then fails
-    outcome = "paid"
     p = locks.pass_for_update(checkout.customer_pass_id)
-    if Payment.objects.filter(
-        customer_pass=p, method=Payment.Method.ONLINE, reference=intent["id"], amount__gt=0
-    ).exists():
-        outcome = "already paid"
-    else:
-        received = intent.get("amount_received") or intent["amount"]
-        add_payment(
-            p,
-            PaymentInput(
-                from_minor(received, intent["currency"]),
-                Payment.Method.ONLINE,
-                reference=intent["id"],
-                note="Card, through Stripe",
-            ),
-            None,
-        )
+    outcome = record_intent_payment(p, intent)
     checkout.intent_id = intent["id"]
     checkout.status = OnlineCheckout.Status.PAID
     checkout.failure = ""
@@ -426,8 +439,31 @@ def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> str:
     return outcome
 
 
-HANDLERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], str]] = {
-    "payment_intent.succeeded": _intent_succeeded,
-    "payment_intent.payment_failed": _intent_failed,
+Handler = Callable[[dict[str, Any], dict[str, Any]], str]
+
+
+def _checkout_or_renewal(for_checkout: Handler, renewal: str) -> Handler:
+    """Route an intent's event: a renewal charged to a card on file, or a checkout."""
+
+    def route(event: dict[str, Any], intent: dict[str, Any]) -> str:
+        from passbook.services import cards_on_file  # it builds on this module
+
+        if cards_on_file.is_renewal_intent(intent):
+            return getattr(cards_on_file, renewal)(event, intent)
+        return for_checkout(event, intent)
+
+    return route
+
+
+def _setup_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
+    from passbook.services import cards_on_file
+
+    return cards_on_file.setup_succeeded(event, intent)
+
+
+HANDLERS: dict[str, Handler] = {
+    "payment_intent.succeeded": _checkout_or_renewal(_intent_succeeded, "charge_succeeded"),
+    "payment_intent.payment_failed": _checkout_or_renewal(_intent_failed, "charge_failed"),
     "charge.refunded": _charge_refunded,
+    "setup_intent.succeeded": _setup_succeeded,
 }

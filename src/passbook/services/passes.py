@@ -10,9 +10,12 @@ from django.db.models import Q, QuerySet
 from passbook import clock
 from passbook.models import Booking, Business, ClassType, Pass, PassProduct, User
 from passbook.models.catalog import StartRule
+from passbook.queries import payment_condition
 from passbook.rules import history
 from passbook.rules.calendar import end_of_day, local_date, start_of_day, window
 from passbook.rules.ledger import EntryKind
+from passbook.rules.money import PaymentStatus
+from passbook.rules.wording import counted
 from passbook.services import credit, errors, ledger, locks, notifications, waitlists
 from passbook.services.bookings import book_locked, cancel_and_release
 from passbook.services.payments import PaymentInput, add_payment, spend, take_money
@@ -30,10 +33,13 @@ def sell(
     source: str = Pass.Source.SALE,
     use_credit: bool = False,
     actor: User | None = None,
+    paying_online: bool = False,
 ) -> Pass:
     """Sell a pass, optionally taking a payment and booking sessions on it at once.
 
-    All or nothing: if one session cannot be booked, nothing is sold.
+    All or nothing: if one session cannot be booked, nothing is sold. `paying_online`:
+    the customer pays by card now; the checkout's hold (released unpaid after a few
+    minutes) stands in for the studio's limits on unpaid passes.
     """
     sessions = locks.sessions(session_ids)
     customer = locks.customer(customer_id)
@@ -49,10 +55,36 @@ def sell(
         amount = min(credit.balance(customer), p.price - p.amount_paid)
         if amount > 0:
             spend(customer, p, amount, actor)
+    if _self_service(actor) and not paying_online:
+        _check_unpaid_cap(customer)
     # Book in start order, so a first-booking pass starts at the earliest session.
     for session in sorted(sessions.values(), key=lambda s: (s.starts_at, s.id)):
-        book_locked(customer, session, pass_id=p.id, actor=actor)
+        book_locked(customer, session, pass_id=p.id, actor=actor, paying_online=paying_online)
     return p
+
+
+def _self_service(actor: User | None) -> bool:
+    """A customer buying for themselves (portal, API as a customer); staff at the desk
+    and jobs (actor None) sell on the studio's behalf."""
+    return actor is not None and not actor.is_studio_staff
+
+
+def _check_unpaid_cap(customer) -> None:
+    """Refuse a self-service purchase that would leave the customer owing money on more
+    passes than the studio allows. Counted under the customer lock, after the new pass and
+    any account credit it used, so two purchases at once cannot both slip under the cap."""
+    cap = Business.current().unpaid_passes_per_customer
+    if cap is None:
+        return
+    owing = customer.passes.filter(voided_at__isnull=True).exclude(
+        payment_condition(PaymentStatus.PAID)
+    )
+    if owing.count() > cap:
+        raise errors.TooManyUnpaidPasses(
+            f"You may owe money on at most {counted(cap, 'pass', 'passes')} at a time; pay "
+            "for one (at the desk, or online) before buying another.",
+            limit=cap,
+        )
 
 
 def _issue(customer, product: PassProduct, price: Decimal, source: str, actor) -> Pass:

@@ -1,14 +1,23 @@
-"""Creating and cancelling sessions."""
+"""Creating and cancelling sessions, and changing how many places they have."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import Enum
+from typing import Literal
 
 from dateutil.rrule import WEEKLY, rrule
 from django.db import IntegrityError, transaction
 
+from passbook import clock
 from passbook.models import Booking, Business, ClassType, Session, SessionSeries, User
 from passbook.services import errors, locks, waitlists
 from passbook.services.bookings import cancel_and_release
+
+log = logging.getLogger("passbook.schedule")
+
+MAX_CAPACITY = 10_000
+MAX_WAITLIST = 1000
 
 
 @dataclass(frozen=True)
@@ -141,3 +150,92 @@ def cancel_session(
     session.save(update_fields=["status"])
     waitlists.close_for_cancelled_session(session)
     return cancelled
+
+
+class Keep(Enum):
+    """A value not given: left as it is (None already means "the studio's default")."""
+
+    KEEP = "keep"
+
+
+@transaction.atomic
+@Business.kept()
+def change_places(
+    session_id: int,
+    *,
+    capacity: int | None = None,
+    waitlist_capacity: int | None | Literal[Keep.KEEP] = Keep.KEEP,
+    actor: User | None = None,
+) -> list[Booking]:
+    """Change how many may book the session (`capacity`, None: unchanged) and how many may
+    wait (`waitlist_capacity`, None: the studio's default). A capacity below the live
+    bookings is refused; places a larger one frees go to the waitlist at once. Returns
+    the bookings made from the waitlist."""
+    session = locks.session(session_id)
+    _check_changeable(session)
+    grows = capacity is not None and capacity > session.capacity
+    if grows:  # a freed place may go to anyone waiting (lock order: session, customers)
+        locks.waiting_customers([session.id])
+    changed: dict[str, int | None] = {}
+    if capacity is not None:
+        changed["capacity"] = _checked_capacity(session, capacity)
+    if waitlist_capacity is not Keep.KEEP:
+        changed["waitlist_capacity"] = _checked_waitlist_capacity(waitlist_capacity)
+    for field, value in changed.items():
+        setattr(session, field, value)
+    session.save(update_fields=list(changed))
+    promoted = waitlists.promote_next(session, actor=actor) if grows else []
+    _log_places(session, actor, changed, promoted)
+    return promoted
+
+
+def _check_changeable(session: Session) -> None:
+    if session.is_cancelled:
+        raise errors.SessionCancelled(session_id=session.id)
+    if session.ends_at <= clock.now():  # a past class's places are history
+        raise errors.SessionOver(session_id=session.id)
+
+
+def _checked_capacity(session: Session, capacity: int) -> int:
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise errors.InvalidInput(
+            f"Capacity must be between 1 and {MAX_CAPACITY}.", field="capacity"
+        )
+    # Counted under the session's lock: no booking or offer can be added meanwhile. A place
+    # offered to someone on the waitlist is theirs until the offer's cut-off.
+    booked = session.bookings.filter(status__in=Booking.LIVE).order_by().count()
+    offered = waitlists.held_offers(session).order_by().count()
+    if capacity < booked + offered:
+        held = f" and {offered} offered to the waitlist" if offered else ""
+        raise errors.CapacityBelowBooked(
+            f"{booked} customers are booked{held}: the capacity cannot be less. "
+            "Cancel bookings first.",
+            field="capacity",
+            booked=booked,
+        )
+    return capacity
+
+
+def _checked_waitlist_capacity(waitlist_capacity: int | None) -> int | None:
+    # Lowering it below the number already waiting takes no one off the list: only new
+    # joins are refused until it is shorter.
+    if waitlist_capacity is not None and not 0 <= waitlist_capacity <= MAX_WAITLIST:
+        raise errors.InvalidInput(
+            f"The waitlist capacity must be between 0 and {MAX_WAITLIST}.",
+            field="waitlist_capacity",
+        )
+    return waitlist_capacity
+
+
+def _log_places(
+    session: Session, actor: User | None, changed: dict[str, int | None], promoted: list[Booking]
+) -> None:
+    by = actor.get_username() if actor else "a command"
+    what = ", ".join(f"{field} {value}" for field, value in changed.items()) or "nothing"
+    log.info(
+        "session %s places: %s (%s booked from the waitlist), by %s",
+        session.id,
+        what,
+        len(promoted),
+        by,
+    )

@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 
+from passbook import clock
 from passbook.models import Booking, CreditNote, Pass, PassEntry, Session, WaitlistEntry
 from passbook.rules import ledger
 
@@ -73,3 +74,33 @@ def _waitlist_problems() -> Iterator[Problem]:
     )
     for e in stranded.order_by("id"):
         yield Problem(f"waitlist entry {e.id}", f"waiting for cancelled session {e.session_id}")
+    yield from _offer_problems()
+
+
+def _offer_problems() -> Iterator[Problem]:
+    """An offer without its cut-off, or one past the session's start; a session whose
+    bookings and open offers (each holds a place) are more than its places."""
+    offered = WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)
+    for e in offered.filter(
+        Q(offer_expires_at__isnull=True) | Q(offer_expires_at__gt=F("session__starts_at"))
+    ).order_by("id"):
+        yield Problem(f"waitlist entry {e.id}", "offered without a cut-off before the start")
+    open_offers = Q(status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=clock.now())
+    held = (
+        offered.filter(open_offers, session_id=OuterRef("pk"))
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    live = Count("bookings", filter=Q(bookings__status__in=Booking.LIVE))
+    crowded = (
+        Session.objects.filter(id__in=offered.filter(open_offers).values("session_id"))
+        .annotate(live=live, held=Subquery(held, output_field=IntegerField()))
+        .filter(live__gt=F("capacity") - F("held"))
+    )
+    for s in crowded:
+        yield Problem(
+            f"session {s.id} ({s})",
+            f"{s.live} live bookings and {s.held} offered places for {s.capacity} places",
+        )

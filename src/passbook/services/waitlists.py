@@ -4,18 +4,23 @@ A freed place is filled in the transaction that freed it, under the session's lo
 caller has locked the session, then (locks.waiting_customers) everyone waiting for it,
 and calls promote_next(). The first waiting customer who can pay at that moment is booked
 (the spend rule picks the pass); one who cannot is skipped, told why, and stays waiting.
+
+Inside the late-cancel window, someone who did not opt in is *offered* the place instead:
+it is held for them (counted against the capacity) until a cut-off, and they claim it, or
+decline it, or let it lapse; then it passes to the next in line (jobs: pass_on_offers).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from passbook import clock
-from passbook.models import Booking, Business, Session, User, WaitlistEntry
+from passbook.models import Booking, Business, Notification, Session, User, WaitlistEntry
 from passbook.services import bookings, errors, locks, notifications
 
 Status = WaitlistEntry.Status
+OPEN = WaitlistEntry.OPEN
 
 
 def capacity(session: Session, business: Business) -> int:
@@ -28,6 +33,11 @@ def capacity(session: Session, business: Business) -> int:
 def waiting(session: Session) -> QuerySet[WaitlistEntry]:
     """The session's list, first in line first."""
     return session.waitlist.filter(status=Status.WAITING).order_by("joined_at", "id")
+
+
+def listed(session: Session) -> QuerySet[WaitlistEntry]:
+    """Everyone on the session's list, waiting or holding an offered place, in order."""
+    return session.waitlist.filter(status__in=OPEN).order_by("joined_at", "id")
 
 
 def with_position(qs: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
@@ -54,11 +64,55 @@ def position(entry: WaitlistEntry) -> int:
 
 
 def waiting_for(customer_id: int, sessions: list[Session]) -> dict[int, WaitlistEntry]:
-    """The customer's waiting entries for these sessions, by session id, with positions."""
+    """The customer's waiting (or offered) entries for these sessions, by session id, with
+    positions."""
     mine = WaitlistEntry.objects.filter(
-        customer_id=customer_id, status=Status.WAITING, session__in=sessions
+        customer_id=customer_id, status__in=OPEN, session__in=sessions
     )
     return {e.session_id: e for e in with_position(mine)}
+
+
+def on_lists(customer_id: int) -> QuerySet[WaitlistEntry]:
+    """The customer's entries still on a list (waiting or offered) for sessions yet to
+    start, soonest first, with positions."""
+    mine = WaitlistEntry.objects.filter(
+        customer_id=customer_id, status__in=OPEN, session__starts_at__gt=clock.now()
+    )
+    return with_position(mine.select_related("session__class_type")).order_by(
+        "session__starts_at", "id"
+    )
+
+
+NEWS_DAYS = 7
+
+
+def news(customer_id: int) -> QuerySet[WaitlistEntry]:
+    """What the customer should hear about, for sessions yet to start: a place on offer,
+    or, within NEWS_DAYS, a promotion, a skip (with its reason) or a lapsed offer."""
+    now = clock.now()
+    since = now - timedelta(days=NEWS_DAYS)
+    happened = (
+        Q(status=Status.OFFERED, offer_expires_at__gt=now)
+        | Q(status__in=[Status.PROMOTED, Status.OFFER_EXPIRED], ended_at__gte=since)
+        | Q(status=Status.WAITING, skipped_at__gte=since)
+    )
+    return (
+        WaitlistEntry.objects.filter(happened, customer_id=customer_id)
+        .filter(session__starts_at__gt=now)
+        .select_related("session__class_type")
+        .order_by("session__starts_at", "id")
+    )
+
+
+def held_offers(session: Session) -> QuerySet[WaitlistEntry]:
+    """Offers still open for the session: each holds one of its places."""
+    return session.waitlist.filter(status=Status.OFFERED, offer_expires_at__gt=clock.now())
+
+
+def places_held(session: Session, *, but_customer: int) -> int:
+    """Places held by open offers to customers other than `but_customer` (whose own
+    offered place is theirs to book)."""
+    return held_offers(session).exclude(customer_id=but_customer).order_by().count()
 
 
 def is_late(session: Session, business: Business) -> bool:
@@ -89,7 +143,7 @@ def join(
     else:
         raise errors.SessionNotFull(session_id=session.id)
     entries = waiting(session)
-    if entries.filter(customer_id=customer.id).exists():
+    if session.waitlist.filter(customer_id=customer.id, status__in=OPEN).exists():
         raise errors.AlreadyWaiting(session_id=session.id)
     business = Business.current()
     if entries.count() >= capacity(session, business):
@@ -105,54 +159,101 @@ def join(
     )
 
 
-def _entry_for_update(entry_id: int) -> WaitlistEntry:
-    """The entry, read again once its session and then its customer are locked."""
+def _entry_for_update(
+    entry_id: int, statuses: tuple[str, ...] = (Status.WAITING,), *, waitlist: bool = False
+) -> WaitlistEntry:
+    """The entry, read again once its session and then its customer are locked; with
+    `waitlist`, also everyone waiting (a place it gives up goes to one of them)."""
     found = locks.get(WaitlistEntry, entry_id, "No such waitlist entry.")
     locks.session(found.session_id)
-    locks.customer(found.customer_id)
+    if waitlist:
+        locks.waiting_customers([found.session_id], also=[found.customer_id])
+    else:
+        locks.customer(found.customer_id)
     entry = WaitlistEntry.objects.select_related("session__class_type", "customer").get(pk=entry_id)
-    if entry.status != Status.WAITING:
+    if entry.status not in statuses:
+        if statuses == (Status.OFFERED,):
+            raise errors.NotOffered(entry_status=entry.status)
         raise errors.NotWaiting(entry_status=entry.status)
     return entry
 
 
 @transaction.atomic
+@Business.kept()
 def leave(entry_id: int, *, actor: User | None = None, by_staff: bool = False) -> WaitlistEntry:
-    """Leave the waitlist (or, `by_staff`, be removed from it)."""
-    entry = _entry_for_update(entry_id)
-    entry.status = Status.REMOVED if by_staff else Status.LEFT
-    entry.ended_at = clock.now()
-    entry.save(update_fields=["status", "ended_at"])
+    """Leave the waitlist (or, `by_staff`, be removed from it). Leaving with a place on
+    offer declines it: the place goes to the next in line."""
+    entry = _entry_for_update(entry_id, OPEN, waitlist=True)
+    offered = entry.status == Status.OFFERED
+    if by_staff:
+        _end(entry, Status.REMOVED)
+    else:
+        _end(entry, Status.DECLINED if offered else Status.LEFT)
+    if offered:
+        promote_next(entry.session, actor=actor)
     return entry
 
 
 @transaction.atomic
 @Business.kept()
+def claim(entry_id: int, *, actor: User | None = None) -> Booking:
+    """Claim an offered place before its cut-off: booked like any booking, on the pass the
+    spend rule picks now (a refusal gives its reasons, and the offer stands)."""
+    entry = _entry_for_update(entry_id, (Status.OFFERED,))
+    expires_at = entry.offer_expires_at
+    if expires_at is None or expires_at <= clock.now():
+        raise errors.OfferExpired(offer_expired_at=expires_at.isoformat() if expires_at else None)
+    return _book(entry, entry.session, actor)
+
+
+@transaction.atomic
+@Business.kept()
+def pass_on_offers(session_id: int) -> int:
+    """End the session's offers past their cut-off and offer (or give) the places to the
+    next in line; how many ended. Safe to run twice: the second finds none."""
+    session = locks.session(session_id)
+    lapsed = session.waitlist.filter(status=Status.OFFERED, offer_expires_at__lte=clock.now())
+    locks.waiting_customers([session.id], also=lapsed.values_list("customer_id", flat=True))
+    ended = lapsed.update(status=Status.OFFER_EXPIRED, ended_at=clock.now())
+    promote_next(session)
+    return ended
+
+
+def lapsed_offer_session_ids() -> list[int]:
+    """Sessions with an offer past its cut-off (the job hands each to pass_on_offers)."""
+    lapsed = WaitlistEntry.objects.filter(status=Status.OFFERED, offer_expires_at__lte=clock.now())
+    return sorted(set(lapsed.values_list("session_id", flat=True)))
+
+
+@transaction.atomic
+@Business.kept()
 def promote(entry_id: int, *, actor: User | None = None) -> Booking:
-    """Staff book this waiting customer now (in or out of turn, also inside the late-cancel
-    window); refused like any booking (`session_full`, `no_usable_pass` …)."""
-    entry = _entry_for_update(entry_id)
+    """Staff book this waiting (or offered) customer now (in or out of turn, also inside
+    the late-cancel window); refused like any booking (`session_full`, `no_usable_pass` …)."""
+    entry = _entry_for_update(entry_id, OPEN)
     return _book(entry, entry.session, actor)
 
 
 def promote_next(session: Session, *, actor: User | None = None) -> list[Booking]:
     """Fill the session's free places from its waitlist, first come first served among
-    those who can pay now. The caller holds the session's lock and the waiting customers'
-    (locks.waiting_customers), in this transaction."""
+    those who can pay now; inside the late-cancel window, those who did not opt in are
+    offered the place instead (held for them until the cut-off). The caller holds the
+    session's lock and the waiting customers' (locks.waiting_customers), in this
+    transaction."""
     if session.is_cancelled or session.ends_at <= clock.now():
         return []
     business = Business.current()
     late = is_late(session, business)
     live = session.bookings.filter(status__in=Booking.LIVE).order_by().count()
-    free = session.capacity - live
+    free = session.capacity - live - held_offers(session).order_by().count()
     promoted: list[Booking] = []
-    if free <= 0:
-        return promoted
     for entry in waiting(session).select_related("customer"):
         if free <= 0:
             break
         if late and not entry.auto_promote_late:
-            continue  # offered nothing automatically; staff may still promote them
+            # Not booked into a place they could not cancel for free: offered it instead.
+            free -= _offer(entry, session, business)
+            continue
         booking = _try(entry, session, actor)
         if booking is not None:
             promoted.append(booking)
@@ -160,12 +261,45 @@ def promote_next(session: Session, *, actor: User | None = None) -> list[Booking
     return promoted
 
 
+def _offer(entry: WaitlistEntry, session: Session, business: Business) -> int:
+    """Hold the place for the entry until the cut-off (never past the start), if they
+    could pay for it now; 1 if a place is now held for them, else 0."""
+    now = clock.now()
+    expires_at = min(now + timedelta(minutes=business.waitlist_claim_minutes), session.starts_at)
+    if expires_at <= now:
+        return 0  # started: no time left to claim; staff may still promote them
+    if _booked_elsewhere(entry, session):
+        return 0
+    if not entry.drop_in:
+        try:
+            bookings.paying_pass(entry.customer, session, None)
+        except errors.NoUsablePass as exc:
+            _skip(entry, _reason(exc))
+            return 0
+    entry.status, entry.offer_expires_at = Status.OFFERED, expires_at
+    entry.save(update_fields=["status", "offer_expires_at"])
+    _tell_offered(entry, expires_at, business)
+    return 1
+
+
+def _tell_offered(entry: WaitlistEntry, expires_at: datetime, business: Business) -> None:
+    starts = entry.session.starts_at.astimezone(business.tz)
+    until = expires_at.astimezone(business.tz)
+    notifications.enqueue(
+        Notification.Kind.WAITLIST_OFFERED,
+        f"waitlist-offered:{entry.id}",
+        entry.customer,
+        "A place came free: claim it",
+        f"A place came free in {entry.session.class_type} on {starts:%a %d %b at %H:%M}. It is "
+        f"held for you until {until:%a %d %b at %H:%M}: claim it in your bookings, or it goes "
+        "to the next person waiting.",
+    )
+
+
 def _try(entry: WaitlistEntry, session: Session, actor: User | None) -> Booking | None:
     """Book one waiting customer, or record why not. book_locked() refuses before it
     writes anything, so a refusal needs no undoing."""
-    entry.session = session
-    if _overlapping_booking(entry, session):
-        _end(entry, Status.BOOKED_ELSEWHERE)
+    if _booked_elsewhere(entry, session):
         return None
     try:
         return _book(entry, session, actor)
@@ -187,6 +321,15 @@ def _book(entry: WaitlistEntry, session: Session, actor: User | None) -> Booking
         )
     _promoted(entry, booking)
     return booking
+
+
+def _booked_elsewhere(entry: WaitlistEntry, session: Session) -> bool:
+    """Booked meanwhile at the same time: the entry ends (`booked_elsewhere`)."""
+    entry.session = session
+    if not _overlapping_booking(entry, session):
+        return False
+    _end(entry, Status.BOOKED_ELSEWHERE)
+    return True
 
 
 def _overlapping_booking(entry: WaitlistEntry, session: Session) -> bool:
@@ -223,16 +366,21 @@ def _promoted(entry: WaitlistEntry, booking: Booking) -> None:
 
 def leave_overlapping(customer_id: int, session: Session, *, but: int | None = None) -> None:
     """A customer booked into `session` stops waiting for it and for any session at the
-    same time (the caller holds their lock): no second booking, no second charge."""
-    waiting = WaitlistEntry.objects.filter(
+    same time (the caller holds their lock): no second booking, no second charge. An offer
+    of a place in another session is withdrawn (its cut-off becomes now), and the job
+    passes that place on: its session is not ours to lock here."""
+    overlapping = WaitlistEntry.objects.filter(
         customer_id=customer_id,
-        status=Status.WAITING,
         session__starts_at__lt=session.ends_at,
         session__ends_at__gt=session.starts_at,
     )
     if but is not None:
-        waiting = waiting.exclude(pk=but)
-    waiting.update(status=Status.BOOKED_ELSEWHERE, ended_at=clock.now())
+        overlapping = overlapping.exclude(pk=but)
+    now = clock.now()
+    overlapping.filter(Q(status=Status.WAITING) | Q(status=Status.OFFERED, session=session)).update(
+        status=Status.BOOKED_ELSEWHERE, ended_at=now
+    )
+    overlapping.filter(status=Status.OFFERED, offer_expires_at__gt=now).update(offer_expires_at=now)
 
 
 def _skip(entry: WaitlistEntry, reason: str) -> None:
@@ -244,4 +392,4 @@ def _skip(entry: WaitlistEntry, reason: str) -> None:
 
 def close_for_cancelled_session(session: Session) -> None:
     """A cancelled session's waitlist ends (the caller holds the session's lock)."""
-    waiting(session).update(status=Status.REMOVED, ended_at=clock.now())
+    session.waitlist.filter(status__in=OPEN).update(status=Status.REMOVED, ended_at=clock.now())

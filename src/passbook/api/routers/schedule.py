@@ -5,8 +5,17 @@ from datetime import datetime, time, timedelta
 from ninja import Query, Router, Schema, Status
 
 from passbook import clock
-from passbook.api.routers.common import caller, one, responds
-from passbook.api.schemas import BookingOut, CancelIn, Day, QueryId, SessionIn, SessionOut
+from passbook.api.routers.common import caller, one, responds, sent
+from passbook.api.schemas import (
+    BookingOut,
+    CancelIn,
+    Day,
+    QueryId,
+    SessionIn,
+    SessionOut,
+    SessionPlacesIn,
+    partial,
+)
 from passbook.models import Business, ClassType, Session, User
 from passbook.queries import seen_by_customer, sessions_with_places
 from passbook.rules.calendar import local_date
@@ -14,6 +23,7 @@ from passbook.services import errors, locks, schedule
 from passbook.services.schedule import SessionInput
 
 router = Router(tags=["sessions"])
+SessionPlacesPatch = partial(SessionPlacesIn)
 
 
 def sessions():
@@ -82,6 +92,20 @@ def create_sessions(request, body: SessionIn):
     else:
         made = [schedule.create_session(inp)]
     return Status(201, list(sessions().filter(id__in=[s.id for s in made])))
+
+
+@router.patch("/sessions/{pk}", response=responds(200, SessionOut))
+def change_places(
+    request,
+    pk: QueryId,
+    body: SessionPlacesPatch,  # type: ignore[valid-type]  # a class made at run time by partial()
+):
+    """Change a session's `capacity` (not below its live bookings: `capacity_below_booked`)
+    or `waitlist_capacity` (null: the studio's setting). New places go to the waitlist at
+    once; the answer is the session after that."""
+    caller(request).require(User.Role.MANAGER)
+    schedule.change_places(pk, actor=caller(request).user, **sent(body))
+    return one(sessions(), pk, "session")
 
 
 @router.post("/sessions/{pk}/cancel", response=responds(200, list[BookingOut]))

@@ -1,4 +1,5 @@
-"""Waitlists: join a full session, see the list, leave (or remove), promote."""
+"""Waitlists: join a full session, see the list, leave (or remove), promote, claim an
+offered place."""
 
 from ninja import Router, Status
 
@@ -39,20 +40,23 @@ def join(request, pk: QueryId, body: WaitlistJoinIn):
 
 @router.get("/sessions/{pk}/waitlist", response=responds(200, list[WaitlistEntryOut]))
 def waiting(request, pk: QueryId):
-    """Who is waiting, first in line first; a customer sees only their own entry."""
+    """Who holds an offered place (no position), then who is waiting, first in line
+    first; a customer sees only their own entry."""
     session = one(seen_by(request), pk, "session")
-    entries = list(waitlists.waiting(session))
+    offered = [(None, e) for e in waitlists.held_offers(session)]
+    entries = [*offered, *enumerate(waitlists.waiting(session), start=1)]
     who = caller(request)
     return [
         _out(e, position)
-        for position, e in enumerate(entries, start=1)
+        for position, e in entries
         if who.is_staff or e.customer_id == who.customer_id
     ]
 
 
 @router.delete("/waitlist/{pk}", response=responds(200, WaitlistEntryOut))
 def leave(request, pk: QueryId):
-    """Leave the waitlist (a customer), or remove someone from it (staff)."""
+    """Leave the waitlist (a customer), or remove someone from it (staff). Leaving with a
+    place on offer declines it (`declined`): the place goes to the next in line."""
     who = caller(request)
     entry = one(own(request, WaitlistEntry.objects.all()), pk, "waitlist entry")
     return _out(waitlists.leave(entry.id, actor=who.user, by_staff=who.is_staff))
@@ -65,3 +69,13 @@ def promote(request, pk: QueryId):
     who.require_staff()
     entry = one(WaitlistEntry.objects.all(), pk, "waitlist entry")
     return Status(201, waitlists.promote(entry.id, actor=who.user))
+
+
+@router.post("/waitlist/{pk}/claim", response=responds(201, BookingOut))
+def claim(request, pk: QueryId):
+    """Claim the place on offer before `offer_expires_at`: booked on the pass the spend rule
+    picks now (else `no_usable_pass` with its reasons, and the offer stands); after the
+    cut-off `offer_expired`, and `not_offered` when no place is on offer."""
+    who = caller(request)
+    entry = one(own(request, WaitlistEntry.objects.all()), pk, "waitlist entry")
+    return Status(201, waitlists.claim(entry.id, actor=who.user))

@@ -1,22 +1,29 @@
 from pathlib import Path
 
 from passbook.management.base import PassbookCommand
-from passbook.services import errors, imports
+from passbook.services import errors, import_undo, imports
 
 
 class Command(PassbookCommand):
     help = (
-        "Import customers, pass products and live passes from CSV or XLSX files (or a "
-        "`passbook export` zip). A dry run unless --commit; see docs/import.md."
+        "Import customers, pass products, live passes, subscriptions and future bookings "
+        "from CSV or XLSX files (or a `passbook export` zip). A dry run unless --commit; "
+        "--undo BATCH deletes what an import created. See docs/import.md."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "files",
-            nargs="+",
+            nargs="*",
             metavar="[KIND=]FILE",
-            help="a .csv, .xlsx or .zip file; KIND (customers, products, passes) when its "
-            "columns do not say",
+            help="a .csv, .xlsx or .zip file; KIND (customers, products, passes, "
+            "subscriptions, bookings) when its columns do not say",
+        )
+        parser.add_argument(
+            "--undo",
+            type=int,
+            metavar="BATCH",
+            help="delete what import batch BATCH created, if nothing has happened to it since",
         )
         parser.add_argument("--preset", default="generic", choices=sorted(imports.PRESETS))
         parser.add_argument("--mapping", help="a JSON file: kind -> field -> column name")
@@ -26,7 +33,15 @@ class Command(PassbookCommand):
         )
         parser.add_argument("--report", type=Path, help="also write the report to this CSV")
 
-    def handle(self, *args, files, preset, mapping, commit, only_valid, report, **options):
+    def handle(self, *args, files, undo, preset, mapping, commit, only_valid, report, **options):
+        if undo is not None:
+            if files:
+                raise errors.InvalidInput("Give either files to import or --undo, not both.")
+            batch = import_undo.undo(undo)
+            self.stdout.write(f"Undone: {batch.label}; what it created is deleted.")
+            return
+        if not files:
+            raise errors.InvalidInput("Give the files to import (or --undo BATCH).")
         mapped = imports.load_mapping(mapping) if mapping else None
         columns = imports.columns_for(preset, mapped)
         sources = [self._source(spec) for spec in files]

@@ -2,7 +2,7 @@
 
 from django import forms as django_forms
 from django.forms import modelform_factory
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -164,8 +164,24 @@ class SettingsForm(Form, django_forms.ModelForm):
             "check_in_opens_minutes",
             "attendance_closes_hours",
             "waitlist_capacity",
+            "waitlist_claim_minutes",
             "pay_at_desk",
+            "payment_retry_days",
+            "unpaid_passes_per_customer",
+            "unpaid_pass_policy",
+            "unpaid_pass_bookings",
         ]
+
+    # Settings added since the first release: a form posted without them (an older page
+    # still open, a script) keeps the studio's current value instead of failing.
+    ADDED_LATER = ("waitlist_claim_minutes", "payment_retry_days", "unpaid_pass_policy")
+
+    def __init__(self, data: QueryDict | None = None, *, instance: Business) -> None:
+        if data is not None:
+            data = data.copy()
+            for name in self.ADDED_LATER:
+                data.setdefault(name, getattr(instance, name))
+        super().__init__(data, instance=instance)
 
 
 @staff(OWNER)

@@ -237,6 +237,18 @@ class CancelSessionForm(Form):
     reason = forms.CharField(max_length=300, required=False)
 
 
+class PlacesForm(Form):
+    """A session's places: how many may book, how many may wait when it is full."""
+
+    capacity = forms.IntegerField(min_value=1, max_value=10_000)
+    waitlist_capacity = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        label="Waitlist capacity",
+    )
+
+
 class CreditForm(Form):
     amount = decimal_field(MONEY, Decimal("0.01"))
     reason = forms.CharField(max_length=300)

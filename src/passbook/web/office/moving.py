@@ -7,15 +7,20 @@ from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from passbook import clock
 from passbook.models import ImportBatch, User
-from passbook.services import errors, exports, imports
+from passbook.services import errors, exports, import_undo, imports
 from passbook.services.errors import DomainError
 from passbook.web.office.common import StaffRequest, staff
+from passbook.web.refusals import attempt
 
 OWNER = User.Role.OWNER
+
+
+class UndoForm(forms.Form):
+    batch = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
 class ImportForm(forms.Form):
@@ -31,10 +36,12 @@ class ImportForm(forms.Form):
 
 @staff(OWNER)
 def import_page(request: StaffRequest) -> HttpResponse:
-    """GET: the form. POST: a dry run (always first), or the import itself."""
+    """GET: the form. POST: a dry run (always first), the import itself, or an undo."""
+    action = request.POST.get("action")
+    if action == "undo":
+        return _undo(request)
     form = ImportForm(request.POST or None)
     report, error = None, ""
-    action = request.POST.get("action")
     commit = action == "import"
     if request.method == "POST" and form.is_valid():
         uploads = request.FILES.getlist("files")
@@ -71,6 +78,21 @@ def import_page(request: StaffRequest) -> HttpResponse:
         "batches": ImportBatch.objects.order_by("-id")[:10],
     }
     return render(request, "office/import.html", context, status=422 if error else 200)
+
+
+def _undo(request: StaffRequest) -> HttpResponse:
+    """Delete what a batch created (or show why not), then back to the page."""
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Which import? Choose one from the list.")
+        return redirect("office:import")
+    attempt(  # no form to show a refusal beside: it comes on the next page
+        request,
+        None,
+        lambda: import_undo.undo(form.cleaned_data["batch"], actor=request.user),
+        lambda batch: f"Undone: {batch.label}; what it created is deleted.",
+    )
+    return redirect("office:import")
 
 
 def _report_csv(report: imports.Report) -> HttpResponse:

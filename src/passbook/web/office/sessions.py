@@ -115,20 +115,54 @@ def with_money_owed(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     return bookings.select_related("customer", "customer_pass").annotate(owed=owed)
 
 
-def _roster(request: HttpRequest, session: Session, **extra) -> HttpResponse:
+@require_POST
+@staff(User.Role.MANAGER)
+def change_places(request: StaffRequest, pk: int) -> HttpResponse:
+    """Change the session's capacity and waitlist capacity; new places go to the waitlist."""
+    form = forms.PlacesForm(request.POST)
+
+    def change() -> list[Booking]:
+        return schedule_service.change_places(
+            pk,
+            capacity=form.cleaned_data["capacity"],
+            waitlist_capacity=form.cleaned_data["waitlist_capacity"],
+            actor=request.user,
+        )
+
+    if attempt(request, form, change, _places_changed):
+        return redirect("office:session", pk=pk)
+    session = get_object_or_404(Session.objects.select_related("class_type"), pk=pk)
+    return _roster(request, session, places_form=form, status=422)
+
+
+def _places_changed(promoted: list[Booking]) -> str:
+    names = ", ".join(b.customer.name for b in promoted)
+    return f"Places changed. Booked from the waitlist: {names}." if names else "Places changed."
+
+
+def _places_form(session: Session) -> forms.PlacesForm:
+    initial = {"capacity": session.capacity, "waitlist_capacity": session.waitlist_capacity}
+    return forms.PlacesForm(initial=initial)
+
+
+def _roster(request: HttpRequest, session: Session, *, status: int = 200, **extra) -> HttpResponse:
     roster = with_money_owed(session.bookings.all()).order_by(
         "customer__last_name", "customer__first_name"
     )
     live = sum(1 for b in roster if b.is_live)
+    business = Business.current()
     context = {
         "session": session,
         "roster": roster,
-        "places_left": session.capacity - live,
-        "waitlist": waitlists.with_position(waitlists.waiting(session).select_related("customer")),
+        "places_left": session.capacity - live - waitlists.held_offers(session).count(),
+        "waitlist": waitlists.with_position(waitlists.listed(session).select_related("customer")),
         "add_form": forms.AddToSessionForm(),
+        "places_form": _places_form(session),
+        "waitlist_capacity": waitlists.capacity(session, business),
+        "studio_waitlist_capacity": business.waitlist_capacity,
         **extra,
     }
-    return render(request, "office/session.html", context)
+    return render(request, "office/session.html", context, status=status)
 
 
 @staff()

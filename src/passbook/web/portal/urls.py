@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth
 from django.urls import path
 
-from passbook.web.portal import views
+from passbook.web.portal import cards, views
 from passbook.web.resets import ThrottledPasswordReset
 
 app_name = "portal"
@@ -36,11 +36,13 @@ urlpatterns = [
     path("book/<int:session_id>/", views.book, name="book"),
     path("waitlist/<int:session_id>/", views.join_waitlist, name="join_waitlist"),
     path("waitlist/leave/<int:entry_id>/", views.leave_waitlist, name="leave_waitlist"),
+    path("waitlist/claim/<int:entry_id>/", views.claim_place, name="claim_place"),
     path("bookings/", views.my_bookings, name="bookings"),
     path("bookings/<int:booking_id>/cancel/", views.cancel, name="cancel"),
     path("buy/", views.buy, name="shop"),
     path("buy/<int:product_id>/", views.buy, name="buy"),
     path("passes/<int:pass_id>/pay/", views.pay, name="pay"),
+    path("card/", cards.card_page, name="card"),
     path("voucher/", views.redeem_voucher, name="redeem_voucher"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

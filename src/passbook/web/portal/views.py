@@ -138,6 +138,7 @@ def my_passes(request: CustomerRequest) -> HttpResponse:
         "portal/passes.html",
         {
             "cards": cards,
+            "waitlist_news": waitlists.news(customer.id),
             "credit_balance": credit.balance(customer),
             "pay_by_card": payment_providers.stripe_configured(),
         },
@@ -248,9 +249,30 @@ def leave_waitlist(request: CustomerRequest, entry_id: int) -> HttpResponse:
         request,
         None,
         lambda: waitlists.leave(entry.id, actor=request.user),
-        "You have left the waitlist.",
+        lambda e: (
+            "You declined the place."
+            if e.status == e.Status.DECLINED
+            else "You have left the waitlist."
+        ),
     )
     return redirect(local_path(request, request.POST.get("back"), "portal:timetable"))
+
+
+@require_POST
+@customer_only
+def claim_place(request: CustomerRequest, entry_id: int) -> HttpResponse:
+    """Claim the place held for the customer: booked on the pass the spend rule picks."""
+    entry = get_object_or_404(
+        request.customer.waitlist.select_related("session__class_type"), pk=entry_id
+    )
+    attempt(
+        request,
+        None,
+        lambda: waitlists.claim(entry.id, actor=request.user),
+        _booked,
+        sessions=[entry.session],
+    )
+    return redirect(local_path(request, request.POST.get("back"), "portal:bookings"))
 
 
 def _booked(b: Booking) -> str:
@@ -300,6 +322,7 @@ def my_bookings(request: CustomerRequest) -> HttpResponse:
         {
             "upcoming": mine.filter(session__starts_at__gte=now).order_by("session__starts_at"),
             "past": mine.filter(session__starts_at__lt=now).order_by("-session__starts_at")[:50],
+            "waitlist": waitlists.on_lists(request.customer.id),
         },
     )
 
@@ -339,6 +362,9 @@ def buy(request: CustomerRequest, product_id: int | None = None) -> HttpResponse
     )
     if request.method == "POST":
         sold = []
+        chosen = offered[0]
+        if form.is_valid() and form.cleaned_data.get("pay_with") == "desk":
+            chosen = offered[-1]
 
         def sell():
             sold.append(
@@ -348,14 +374,12 @@ def buy(request: CustomerRequest, product_id: int | None = None) -> HttpResponse
                     actor=request.user,
                     session_ids=[s.id for s in form.cleaned_data["sessions"]],
                     use_credit=form.cleaned_data["use_credit"],
+                    paying_online=isinstance(chosen, payment_providers.StripeProvider),
                 )
             )
 
         picked = list(form.cleaned_data["sessions"]) if form.is_valid() else []
         if attempt(request, form, sell, f"You bought {product.name}.", sessions=picked):
-            chosen = offered[0]
-            if form.cleaned_data.get("pay_with") == "desk":
-                chosen = offered[-1]
             try:
                 checkout = chosen.start(sold[0])
             except DomainError as refusal:  # sold; paying can be tried again from its page
