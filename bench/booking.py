@@ -86,9 +86,9 @@ ENTRY = (
 )
 COUNT_BOOKED = "SELECT COUNT(*) FROM passbook_booking WHERE session_id = {p} AND status = 'booked'"
 
-# What bookings.book() itself sends (DESIGN.md §4: both locks, the capacity check, every
-# live pass of the customer for the spend rule, the settings, the outbox row), by hand:
-# the most that making the Python side free could reach.
+# What bookings.book() itself sends (DESIGN.md §4: both locks, the capacity check with the
+# waitlists, every live pass of the customer for the spend rule, the settings, the outbox
+# row), by hand: the most that making the Python side free could reach.
 LOCK_SESSION_AND_TYPE = (
     "SELECT s.id, s.starts_at, s.ends_at, s.capacity, s.credit_cost, s.status, t.id,"
     " t.name, t.category_id, t.drop_in_price FROM passbook_session s"
@@ -98,9 +98,14 @@ LOCK_CUSTOMER = (
     "SELECT id, first_name, last_name, email, phone FROM passbook_customer"
     " WHERE id = {p} FOR UPDATE"
 )
+# The session's live customers, and the waitlist entries that concern this booking (the
+# customer's own, and anyone's offer of a place in this session) in the same round trip.
 LIVE_CUSTOMERS = (
-    "SELECT customer_id FROM passbook_booking"
+    "SELECT customer_id, 'live booking' FROM passbook_booking"
     " WHERE session_id = {p} AND status IN ('booked', 'attended')"
+    " UNION ALL SELECT customer_id, status FROM passbook_waitlistentry"
+    " WHERE (customer_id = {p} AND status IN ('waiting', 'offered'))"
+    " OR (session_id = {p} AND status = 'offered')"
 )
 SETTINGS = "SELECT * FROM passbook_business WHERE id = 1"
 LIVE_PASSES = (
@@ -162,7 +167,7 @@ def rush_booking(sql: Sql, customer_id: int, session_id: int) -> None:
 def design_booking(sql: Sql, customer_id: int, session_id: int) -> None:
     sql(LOCK_SESSION_AND_TYPE, session_id).fetchone()
     sql(LOCK_CUSTOMER, customer_id).fetchone()
-    sql(LIVE_CUSTOMERS, session_id).fetchall()
+    sql(LIVE_CUSTOMERS, session_id, customer_id, session_id).fetchall()
     sql(SETTINGS).fetchone()
     pass_id = sql(LIVE_PASSES, customer_id).fetchall()[0][0]
     booking_id = _write(sql, customer_id, session_id, pass_id)

@@ -222,6 +222,9 @@ PASSBOOK_KEEP_LOGIN_LOG_DAYS = int(os.environ.get("PASSBOOK_KEEP_LOGIN_LOG_DAYS"
 # Where customers reach this site (e.g. https://book.example.com), for links in emails sent
 # by jobs, which have no request to take it from. Empty: the links are relative.
 PASSBOOK_SITE_URL = os.environ.get("PASSBOOK_SITE_URL", "")
+# Where the import page keeps uploaded files between its steps (and its progress lines):
+# a folder every web worker shares. Empty: the system's temporary folder.
+PASSBOOK_IMPORT_DIR = os.environ.get("PASSBOOK_IMPORT_DIR", "")
 
 # The portal's online payment provider (see passbook/payment_providers.py).
 PASSBOOK_PAYMENT_PROVIDER = os.environ.get(

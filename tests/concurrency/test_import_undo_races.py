@@ -3,6 +3,7 @@ with the locks, one of them waits for the other and then says why it cannot; wit
 the booking lands between the undo's check and its deletes, and one of the two fails with
 a database error instead of a clear refusal."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -37,16 +38,29 @@ def test_an_undo_and_a_booking_at_once(business, locking, monkeypatch):
     batch_id = imported_batch()
     customer_id = Pass.objects.get(external_id="p1").customer_id
     session = SessionFactory(starts_at=clock.now() + timedelta(days=2))
-    # The booking reaches its check after the undo checked; the undo then waits to delete.
-    widen_race_window(monkeypatch, bookings, "check_bookable", seconds=0.2)
-    widen_race_window(monkeypatch, import_undo, "_delete", seconds=0.6)
+    checked, booked = threading.Event(), threading.Event()
+    if locking:  # the booking reaches its check after the undo checked (and waits for it)
+        widen_race_window(monkeypatch, bookings, "check_bookable", seconds=0.2)
+        widen_race_window(monkeypatch, import_undo, "_delete", seconds=0.6)
+    else:  # the booking is made between the undo's check and its deletes, every time
+        delete = import_undo._delete
+
+        def delete_after_the_booking(*args, **kwargs):
+            checked.set()
+            booked.wait(timeout=10)
+            return delete(*args, **kwargs)
+
+        monkeypatch.setattr(import_undo, "_delete", delete_after_the_booking)
 
     def work(n: int) -> str:
         try:
             if n == 0:
                 import_undo.undo(batch_id)
                 return "undone"
+            if not locking:
+                checked.wait(timeout=10)
             bookings.book(customer_id, session.id)
+            booked.set()
             return "booked"
         except DomainError as exc:
             return exc.code

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from passbook import clock
-from passbook.models import Booking
+from passbook.models import Booking, Session
 from passbook.services import bookings, passes
-from tests.factories import ProductFactory, SessionFactory
+from tests.factories import CustomerFactory, ProductFactory, SessionFactory
 from tests.integration.helpers import D, counters, fresh, refused, sell
 
 S = Booking.Status
@@ -215,3 +215,18 @@ def test_a_drop_in_no_show_is_undone_without_credits(business, customer, session
     with _in_class(b):
         bookings.mark_no_show(b.id)
         assert bookings.undo_no_show(b.id).status == S.BOOKED
+
+
+def test_a_no_shows_place_taken_since_cannot_be_taken_back(booked, ten_pack):
+    """A no-show leaves its place free: once someone else has it, undoing the no-show
+    would put two people in one place."""
+    p, b = booked
+    Session.objects.filter(pk=b.session_id).update(capacity=1)
+    other = CustomerFactory()
+    sell(other, ten_pack)
+    with _in_class(b):
+        bookings.mark_no_show(b.id)
+        bookings.book(other.id, b.session_id)
+        with refused("session_full"):
+            bookings.undo_no_show(b.id)
+    assert Booking.objects.get(pk=b.pk).status == S.NO_SHOW

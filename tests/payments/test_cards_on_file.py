@@ -112,7 +112,7 @@ def test_a_card_is_saved_when_the_webhook_says_so(stripe_on, clock_at, ada):
     setup = save_card(ada)
     page = customer.get("/portal/card/?enter=1").content.decode()
     card = CardOnFile.objects.get(customer=ada)
-    assert f'data-secret="{card.setup_secret}"' in page and "/static/portal/card.js" in page
+    assert f'data-secret="{card.setup_secret}"' in page and "/static/portal/pay.js" in page
     assert not card.saved  # Stripe.js finishing is not enough
 
     evt = event("setup_intent.succeeded", setup)

@@ -44,3 +44,26 @@ def test_ten_events_for_one_intent_at_once_pay_once_under_the_lock(bought, locki
         assert paid == 1 and fresh(bought).amount_paid == bought.price
     else:  # without the customer lock, each sees no payment yet: the race is real
         assert paid > 1
+
+
+def test_ten_events_for_one_gift_at_once_issue_one_voucher(business, customer, webhook_secret):
+    from decimal import Decimal
+
+    from passbook.models import GiftVoucher
+    from passbook.services import gift_purchases
+    from tests.payments.test_gift_vouchers import gift_intent
+
+    purchase = gift_purchases._prepare(customer.id, Decimal("40"), "Bea", "bea@example.com")
+    gift_purchases._attach(purchase.id, "pi_gift_race", "pi_gift_race_secret")
+    events = [
+        event("payment_intent.succeeded", gift_intent("pi_gift_race", purchase.id, 4000))
+        for _ in range(10)
+    ]
+    answers = run_together(10, lambda n: deliver(Client(), events[n % 5]))  # 5 events, twice
+    assert [a.status_code for a in answers] == [200] * 10
+    outcomes = sorted(a.json()["outcome"] for a in answers)
+    assert outcomes == ["already paid"] * 4 + ["duplicate"] * 5 + ["voucher issued"]
+    assert (
+        GiftVoucher.objects.count() == 1
+        and Payment.objects.filter(voucher__isnull=False).count() == 1
+    )

@@ -169,3 +169,59 @@ def test_off_without_a_webhook_secret(client, bought, settings):
     settings.PASSBOOK_STRIPE_WEBHOOK_SECRET = ""
     evt = event("payment_intent.succeeded", intent("pi_test_1", bought.id, 20000))
     assert deliver(client, evt).status_code == 404
+
+
+def refund_asked(p):
+    """A refund of 50 staff asked for and Stripe accepted (its answer written back)."""
+    requested = online_payments._request_refund(p.id, D("50"), None)
+    return online_payments._refund_answer(requested.id, "re_1", failed=False)
+
+
+def refund_object(status: str, refund_id: str = "re_1", request_id: str = "") -> dict:
+    metadata = {"refund_request": request_id} if request_id else {}
+    return {"id": refund_id, "object": "refund", "status": status, "metadata": metadata}
+
+
+@pytest.mark.parametrize("kind", ["refund.failed", "charge.refund.updated"])
+def test_a_failed_refund_changes_no_payment(client, bought, kind):
+    deliver(client, event("payment_intent.succeeded", intent("pi_test_1", bought.id, 20000)))
+    asked = refund_asked(bought)
+    failed = event(kind, refund_object("failed"))
+    assert deliver(client, failed).json()["outcome"] == "refund failed"
+    assert deliver(client, failed).json()["outcome"] == "duplicate"
+    asked.refresh_from_db()
+    assert asked.status == "failed"
+    assert paid(bought) is PaymentStatus.PAID and len(online_payments_of(bought)) == 1
+    # a later charge.refunded without this refund records nothing, and leaves it failed
+    deliver(client, event("charge.refunded", charge("pi_test_1", 20000, 0, [])))
+    asked.refresh_from_db()
+    assert asked.status == "failed" and fresh(bought).amount_paid == D("200")
+    # the whole amount can be asked again
+    assert online_payments._request_refund(bought.id, D("200"), None).amount == D("200")
+
+
+def test_refund_updates_out_of_order_unknown_and_not_failed(client, bought, caplog):
+    deliver(client, event("payment_intent.succeeded", intent("pi_test_1", bought.id, 20000)))
+    asked = refund_asked(bought)
+    pending = event("charge.refund.updated", refund_object("pending"))
+    assert deliver(client, pending).json()["outcome"] == "ignored"
+    # found by our request's id even before Stripe's refund id was written back
+    early = refund_object("failed", "re_early", str(asked.id))
+    assert deliver(client, event("refund.failed", early)).json()["outcome"] == "refund failed"
+    again = event("charge.refund.updated", refund_object("failed"))
+    assert deliver(client, again).json()["outcome"] == "refund failure already recorded"
+    stranger = event("refund.failed", refund_object("failed", "re_elsewhere"))
+    assert deliver(client, stranger).json()["outcome"] == "unknown refund"
+    assert "unknown refund" in caplog.text and paid(bought) is PaymentStatus.PAID
+
+
+def test_staff_see_refund_failed_on_the_ticket(client, bought):
+    from passbook.models import User
+
+    deliver(client, event("payment_intent.succeeded", intent("pi_test_1", bought.id, 20000)))
+    refund_asked(bought)
+    deliver(client, event("refund.failed", refund_object("failed")))
+    manager = Client()
+    manager.force_login(User.objects.create(username="manager", role="manager"))
+    ticket = manager.get(f"/office/passes/{bought.id}/?tab=payments").content.decode()
+    assert 'data-online-refund="failed">50.00 · Refund failed' in ticket

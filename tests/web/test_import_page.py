@@ -15,6 +15,12 @@ from tests.integration.helpers import fingerprint
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 
 
+@pytest.fixture(autouse=True)
+def import_dir(settings, tmp_path):
+    """The page's kept files and progress in this test's own folder."""
+    settings.PASSBOOK_IMPORT_DIR = str(tmp_path)
+
+
 # The samples' bookings are for sessions on their own timetable (tests/integration).
 KINDS = ("customers", "products", "passes")
 

@@ -90,6 +90,11 @@ class Business(models.Model):
         help_text="Inside the late-cancel window a freed place is offered, not booked: how "
         "long the first in line has to claim it (never past the session's start).",
     )
+    waitlist_holds_credit = models.BooleanField(
+        default=False,
+        help_text="Joining a waitlist holds a credit of the pass that would pay, until the "
+        "customer is booked or stops waiting.",
+    )
 
     pay_at_desk = models.BooleanField(
         default=True,

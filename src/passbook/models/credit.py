@@ -50,6 +50,8 @@ class GiftVoucher(models.Model):
         Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     redeemed_at = models.DateTimeField(null=True, blank=True)
+    # Cancelled: its money was refunded (a voucher bought online), so it redeems nothing.
+    voided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

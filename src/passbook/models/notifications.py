@@ -25,6 +25,7 @@ class Notification(models.Model):
         WAITLIST_SKIPPED = "waitlist_skipped", "Passed over on the waitlist"
         WAITLIST_OFFERED = "waitlist_offered", "Offered a waitlist place"
         PAYMENT_FAILED = "payment_failed", "Card payment declined"
+        GIFT_VOUCHER = "gift_voucher", "Gift voucher bought online"
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     key = models.CharField(max_length=120, unique=True)

@@ -40,16 +40,69 @@ class OnlineCheckout(models.Model):
         return f"checkout of pass {self.customer_pass_id}: {self.status}"
 
 
+class GiftPurchase(models.Model):
+    """A gift voucher bought in the portal and paid by card. Its voucher (and so its code)
+    exists only once Stripe's webhook says the PaymentIntent succeeded."""
+
+    buyer = models.ForeignKey(
+        "passbook.Customer", on_delete=models.PROTECT, related_name="gift_purchases"
+    )
+    recipient_name = models.CharField(max_length=100)
+    recipient_email = models.EmailField()
+    amount = MoneyField()
+    currency = models.CharField(max_length=3)
+    intent_id = models.CharField(max_length=100, blank=True, default="")
+    client_secret = models.CharField(max_length=200, blank=True, default="")
+    status = models.CharField(
+        max_length=10, choices=OnlineCheckout.Status.choices, default=OnlineCheckout.Status.PENDING
+    )
+    failure = models.CharField(max_length=300, blank=True, default="")
+    voucher = models.OneToOneField(
+        "passbook.GiftVoucher",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="purchase",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intent_id"],
+                condition=~models.Q(intent_id=""),
+                name="gift_purchase_intent_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"gift voucher bought by customer {self.buyer_id}: {self.status}"
+
+
 class OnlineRefund(models.Model):
     """Money staff asked Stripe to give back; recorded as a (negative) Payment only when
-    the webhook confirms it."""
+    the webhook confirms it. It refunds one of: a pass's card checkout, a renewal charged
+    to a card on file, or a gift voucher bought online."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
         SUCCEEDED = "succeeded", "Refunded"
         FAILED = "failed", "Refund failed"
 
-    checkout = models.ForeignKey(OnlineCheckout, on_delete=models.PROTECT, related_name="refunds")
+    checkout = models.ForeignKey(
+        OnlineCheckout, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    renewal_charge = models.ForeignKey(
+        "passbook.RenewalCharge",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+    )
+    gift = models.ForeignKey(
+        GiftPurchase, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
     amount = MoneyField()
     refund_id = models.CharField(max_length=100, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
@@ -58,8 +111,27 @@ class OnlineRefund(models.Model):
     )
     requested_at = models.DateTimeField()
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(checkout__isnull=False, renewal_charge=None, gift=None)
+                    | models.Q(checkout=None, renewal_charge__isnull=False, gift=None)
+                    | models.Q(checkout=None, renewal_charge=None, gift__isnull=False)
+                ),
+                name="online_refund_of_one_thing",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"refund of {self.amount}: {self.status}"
+
+    @property
+    def paid(self) -> "OnlineCheckout | RenewalCharge | GiftPurchase":
+        """What the refunded PaymentIntent paid for (each has `intent_id` and `currency`)."""
+        found = self.checkout or self.renewal_charge or self.gift
+        assert found is not None, "one of them (online_refund_of_one_thing)"
+        return found
 
 
 class StripeEvent(models.Model):

@@ -41,6 +41,14 @@ class WaitlistEntry(models.Model):
     booking = models.ForeignKey(
         "passbook.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # With the studio's waitlist_holds_credit: the ledger's HOLD of a credit for this wait,
+    # and the RELEASE that gave it back (on leaving, or moved to the booking on promotion).
+    credit_hold = models.OneToOneField(
+        "passbook.PassEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    credit_release = models.OneToOneField(
+        "passbook.PassEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     # On the list: waiting, or holding an offered place (one such entry per session).
     OPEN = (Status.WAITING, Status.OFFERED)
@@ -62,3 +70,8 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} waiting for {self.session}"
+
+    @property
+    def holds_credit(self) -> bool:
+        """A credit is held for this wait (and not given back yet)."""
+        return self.credit_hold_id is not None and self.credit_release_id is None

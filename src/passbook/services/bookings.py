@@ -4,18 +4,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q, Value
 
 from passbook import clock
-from passbook.models import Booking, Business, Customer, Pass, Session, User
+from passbook.models import Booking, Business, Customer, Pass, Session, User, WaitlistEntry
 from passbook.models.business import CreditPolicy
 from passbook.rules import spend
 from passbook.rules.attendance import Phase
 from passbook.rules.calendar import local_date, window
 from passbook.rules.ledger import EntryKind
 from passbook.services import errors, ledger, locks, notifications, waitlists
-from passbook.services.facts import passes_facts, session_facts, with_freeze_flag
+from passbook.services.facts import live_passes, passes_facts, session_facts
 
 PaidBy = Booking.PaidBy
+_BOOKED = "live booking"  # tags the bookings among waitlist statuses in _who_is_in()
 
 
 @transaction.atomic
@@ -48,8 +50,12 @@ def book_locked(
     booked, the customer stops waiting for this session and any at the same time.
     `paying_online`: the pass is being paid by card right now (its checkout's hold, not
     the studio's unpaid-pass policy, limits what it books)."""
+    if paid_by not in PaidBy.values:
+        raise errors.InvalidInput(f"Unknown payment kind {paid_by!r}.", field="paid_by")
+    on_waitlists = check_bookable(customer, session)
     booking = _book_locked(customer, session, pass_id, paid_by, actor, paying_online)
-    waitlists.leave_overlapping(customer.id, session)
+    if on_waitlists:  # most customers wait for nothing, and then there is nothing to leave
+        waitlists.leave_overlapping(customer.id, session)
     return booking
 
 
@@ -61,9 +67,6 @@ def _book_locked(
     actor: User | None,
     paying_online: bool = False,
 ) -> Booking:
-    if paid_by not in PaidBy.values:
-        raise errors.InvalidInput(f"Unknown payment kind {paid_by!r}.", field="paid_by")
-    check_bookable(customer, session)
     if paid_by != PaidBy.PASS:
         price = session.class_type.drop_in_price if paid_by == PaidBy.DROP_IN else Decimal(0)
         booking = _create(customer, session, paid_by=paid_by, price=price, actor=actor)
@@ -85,24 +88,48 @@ def _book_locked(
     return booking
 
 
-def check_bookable(customer: Customer, session: Session) -> None:
-    """Refuse a cancelled, ended or full session, or one the customer is already in."""
+def check_bookable(customer: Customer, session: Session) -> bool:
+    """Refuse a cancelled, ended or full session, or one the customer is already in.
+    Answers whether the customer is on a waitlist (waiting, or offered a place)."""
     # The session is named, so a refusal of one of several (a purchase) can say which.
     if session.is_cancelled:
         raise errors.SessionCancelled(session_id=session.id)
     if session.ends_at <= clock.now():
         raise errors.SessionOver(session_id=session.id)
-    # One round trip for both checks (at most `capacity` small rows, and cheaper to build
-    # than an aggregate); the session row is locked, so neither can change. Unordered: the
-    # default order would join the session table for nothing.
-    live = session.bookings.filter(status__in=Booking.LIVE).order_by()
-    booked = list(live.values_list("customer_id", flat=True))
+    # The session row and the customer row are locked, so none of this can change.
+    booked, offers, waiting = _who_is_in(customer.id, session)
     if customer.id in booked:
         raise errors.AlreadyBooked(session_id=session.id)
-    # A place offered to someone on the waitlist is theirs until the offer's cut-off.
-    held = waitlists.places_held(session, but_customer=customer.id)
+    # A place offered to someone on the waitlist is theirs until the offer's cut-off
+    # (counted only when someone else has an offer: most sessions have none).
+    held = waitlists.places_held(session, but_customer=customer.id) if offers else 0
     if len(booked) + held >= session.capacity:
         raise errors.SessionFull(session_id=session.id)
+    return waiting
+
+
+def _who_is_in(customer_id: int, session: Session) -> tuple[list[int], bool, bool]:
+    """In one round trip: the session's live customers, whether anyone else has been
+    offered a place in it, and whether the customer is on any waitlist. Each read is at
+    most `capacity` or a few waitlist rows; unordered, as the default orders would join
+    other tables for nothing."""
+    live = session.bookings.filter(status__in=Booking.LIVE).order_by()
+    open_waits = WaitlistEntry.objects.filter(
+        Q(customer_id=customer_id, status__in=WaitlistEntry.OPEN)
+        | Q(session=session, status=WaitlistEntry.Status.OFFERED)
+    ).order_by()
+    rows = live.values_list("customer_id", Value(_BOOKED)).union(
+        open_waits.values_list("customer_id", "status"), all=True
+    )
+    booked, offers, waiting = [], False, False
+    for who, what in rows:
+        if what == _BOOKED:
+            booked.append(who)
+        elif who == customer_id:
+            waiting = True
+        else:  # only an offer of a place in this session is read for someone else
+            offers = True
+    return booked, offers, waiting
 
 
 def paying_pass(
@@ -111,7 +138,7 @@ def paying_pass(
     """The pass the spend rule picks (or the one staff named), or the refusal with every
     pass's reason (also asked when joining a waitlist)."""
     business = Business.current()
-    passes = list(with_freeze_flag(customer.passes.filter(voided_at__isnull=True)))
+    passes = live_passes(customer.id)
     if pass_id is not None:
         passes = [p for p in passes if p.id == pass_id]
         if not passes:
@@ -278,11 +305,24 @@ def undo_no_show(booking_id: int, *, actor: User | None = None) -> Booking:
     p = booking.customer_pass
     _require(booking, Booking.Status.NO_SHOW)
     _require_attendance_open(booking.session)
+    _require_place_back(booking)
     if p is not None:
         _hold_again(booking, p, actor)
     booking.status = Booking.Status.BOOKED
     booking.save(update_fields=["status"])
     return booking
+
+
+def _require_place_back(booking: Booking) -> None:
+    """A no-show's place may have gone to someone else since (a staff promotion from the
+    waitlist); then it cannot be taken back (the session is locked)."""
+    session = booking.session
+    live = session.bookings.filter(status__in=Booking.LIVE).order_by().count()
+    if live + waitlists.held_offers(session).order_by().count() >= session.capacity:
+        raise errors.SessionFull(
+            "The place this no-show left has been taken since: the class is full.",
+            session_id=session.id,
+        )
 
 
 def _hold_again(booking: Booking, p: Pass, actor: User | None) -> None:

@@ -264,7 +264,16 @@ def _sheets() -> list[Sheet]:
 
     def refunds() -> Iterator[list[Any]]:
         for r in OnlineRefund.objects.order_by("id").iterator():
-            yield [r.id, r.checkout_id, r.amount, r.status, r.refund_id, r.requested_at]
+            yield [
+                r.id,
+                r.checkout_id,
+                r.renewal_charge_id,
+                r.gift_id,
+                r.amount,
+                r.status,
+                r.refund_id,
+                r.requested_at,
+            ]
 
     pid = ("passbook_id", "the record's id in this Passbook")
     return [
@@ -483,7 +492,9 @@ def _sheets() -> list[Sheet]:
             "Card refunds staff asked the provider for (a negative payment once confirmed).",
             [
                 ("passbook_id", "the refund's id"),
-                ("checkout_id", "the checkout refunded (online_checkouts.csv passbook_id)"),
+                ("checkout_id", "the card purchase of a pass refunded (online_checkouts.csv)"),
+                ("renewal_charge_id", "or: the renewal charged to a card on file refunded"),
+                ("gift_id", "or: the gift voucher bought online refunded"),
                 ("amount", "amount"),
                 ("status", "requested, succeeded or failed"),
                 ("refund_id", "the payment provider's refund id"),

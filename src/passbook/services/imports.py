@@ -29,7 +29,6 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.db.models.functions import Lower
 
 from passbook import clock
@@ -40,7 +39,6 @@ from passbook.models import (
     ImportBatch,
     Pass,
     PassProduct,
-    Payment,
     Plan,
     Session,
     Subscription,
@@ -49,15 +47,9 @@ from passbook.models import (
 from passbook.models.catalog import StartRule
 from passbook.models.fields import MOST_CREDITS
 from passbook.models.imports import ImportedRecord
-from passbook.rules.calendar import (
-    ValidityUnit,
-    end_of_day,
-    start_of_day,
-    supported,
-)
+from passbook.rules.calendar import ValidityUnit, supported
 from passbook.rules.ledger import EntryKind
-from passbook.services import bookings, errors, import_undo, ledger, locks
-from passbook.services.passes import new_pass
+from passbook.services import bookings, errors, import_undo, import_writes, ledger, locks
 from passbook.services.subscriptions import UNIT
 
 log = logging.getLogger("passbook.imports")
@@ -1070,6 +1062,7 @@ def refusal(report: Report, *, commit: bool, only_valid: bool) -> errors.ImportR
     )
 
 
+@Business.kept()  # one read of the time zone for the whole import, not one per pass
 def _write(
     report: Report,
     tables: list[Table],
@@ -1097,11 +1090,17 @@ def _write(
             made[id(item)] = item.existing
             _link(item)
     new = [i for i in report.items if i.action == "create"]
-    for done, item in enumerate(new, start=1):
-        made[id(item)] = CREATE[item.kind](item, batch, made, actor)
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(new)):
-            progress(done, len(new))
+    tick = _ticker(len(new), progress)
+    for kind in KINDS:
+        items = [i for i in new if i.kind == kind]
+        if kind in IN_BULK and not ONE_BY_ONE:
+            IN_BULK[kind](items, batch, made, actor, tick)
+            continue
+        for item in items:
+            made[id(item)] = CREATE[item.kind](item, batch, made, actor)
+            tick(1)
     batch.created = {k: report.count(k, "create") for k in KINDS}
+    import_writes.analyze()
     batch.digest = import_undo.digest(batch)
     batch.save(update_fields=["created", "digest"])
     log.info("%s: %s, by %s", batch.label, batch.created, actor or "the command line")
@@ -1139,21 +1138,12 @@ def _create_products(item: Item, batch: ImportBatch, made: dict, actor) -> PassP
 
 
 def _create_customers(item: Item, batch: ImportBatch, made: dict, actor) -> Customer:
-    v = item.values
-    return Customer.objects.create(
-        first_name=v["first_name"],
-        last_name=v["last_name"],
-        email=v["email"],
-        phone=v["phone"],
-        notes=v["notes"],
-        external_id=v["external_id"],
-        import_batch=batch,
-    )
+    customer = import_writes.customer_for(item, batch)
+    customer.save(force_insert=True)
+    return customer
 
 
-def _made(record: Any, made: dict) -> Any:
-    """The record a row refers to: one this import just wrote, or one already here."""
-    return made[id(record)] if isinstance(record, Item) else record
+_made = import_writes.record_made
 
 
 def _customer(record: Any, batch: ImportBatch, made: dict) -> Customer:
@@ -1164,36 +1154,17 @@ def _customer(record: Any, batch: ImportBatch, made: dict) -> Customer:
 
 
 def _create_passes(item: Item, batch: ImportBatch, made: dict, actor) -> Pass:
-    v = item.values
-    customer = _customer(v["customer"], batch, made)
-    product = _made(v["product"], made)
-    tz = made["tz"]
-    if ("rules", product.pk) not in made:  # its restrictions, read once, not per pass
-        prefetch_related_objects([product], "categories", "class_types")
-        made["rules", product.pk] = True
-    p = new_pass(customer, product, v["price"], Pass.Source.IMPORT, actor)
-    p.total = v["total"]
-    p.starts_at = start_of_day(v["starts_on"], tz) if v["starts_on"] else None
-    p.expires_at = end_of_day(v["expires_on"], tz) if v["expires_on"] else None
-    p.purchased_at = start_of_day(v["purchased_on"], tz)
-    p.external_id, p.import_batch = v["external_id"], batch
-    p.amount_paid = v["amount_paid"]  # the payment below, recorded with the pass
+    """One pass through the ledger, entry by entry (import_writes.write_passes writes the
+    same a chunk at a time)."""
+    customer = _customer(item.values["customer"], batch, made)
+    p = import_writes.pass_for(item, batch, made, customer, actor)
     ledger.open_pass(p, actor=actor, reason=batch.label)
-    if v["used"]:
-        ledger.append(p, EntryKind.HOLD, v["used"], actor=actor, reason=batch.label)
-        ledger.append(p, EntryKind.CONSUME, v["used"], actor=actor, reason=batch.label)
-    if v["amount_paid"]:
-        Payment.objects.create(
-            customer=customer,
-            customer_pass=p,
-            amount=v["amount_paid"],
-            method=Payment.Method.CARD,
-            received_at=p.purchased_at,
-            reference=f"import:{batch.id}",
-            note=f"Paid before the move; {batch.label}",
-            recorded_by=actor,
-            recorded_at=clock.now(),
-        )
+    used = item.values["used"]
+    if used:
+        ledger.append(p, EntryKind.HOLD, used, actor=actor, reason=batch.label)
+        ledger.append(p, EntryKind.CONSUME, used, actor=actor, reason=batch.label)
+    if p.amount_paid:
+        import_writes.payment_for(p, batch, actor).save(force_insert=True)
     return p
 
 
@@ -1286,6 +1257,29 @@ def _create_bookings(item: Item, batch: ImportBatch, made: dict, actor) -> Booki
     )
     return booking
 
+
+def _ticker(total: int, progress: Callable[[int, int], None] | None) -> Callable[[int], None]:
+    """Count records written and report every PROGRESS_EVERY of them, and the last."""
+    done = 0
+    told = 0
+
+    def tick(more: int) -> None:
+        nonlocal done, told
+        done += more
+        if progress is not None and (done - told >= PROGRESS_EVERY or done == total):
+            progress(done, total)
+            told = done
+
+    return tick
+
+
+# The kinds there are many of, written a chunk at a time; the others (and, when tests
+# compare the two paths, every kind) one row at a time through CREATE.
+IN_BULK = {
+    "customers": import_writes.write_customers,
+    "passes": import_writes.write_passes,
+}
+ONE_BY_ONE = False
 
 CREATE = {
     "products": _create_products,

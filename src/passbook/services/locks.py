@@ -75,11 +75,12 @@ def customers(ids: Iterable[int]) -> None:
 
 
 def waiting_customers(session_ids: Iterable[int], also: Iterable[int] = ()) -> None:
-    """With the sessions already locked: lock the customers `also` and everyone waiting
-    for those sessions, together in id order (a freed place may go to any of them).
-    Only joining adds to a waitlist, under its session's lock, so the set cannot grow."""
+    """With the sessions already locked: lock the customers `also` and everyone on those
+    sessions' lists (waiting, or offered a place), together in id order: a freed place
+    may go to any of them, and a credit one holds may be given back. Only joining adds
+    to a waitlist, under its session's lock, so the set cannot grow."""
     waiting = WaitlistEntry.objects.filter(
-        session_id__in=list(session_ids), status=WaitlistEntry.Status.WAITING
+        session_id__in=list(session_ids), status__in=WaitlistEntry.OPEN
     )
     customers([*also, *waiting.values_list("customer_id", flat=True)])
 

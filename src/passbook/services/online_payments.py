@@ -26,6 +26,7 @@ from django.db.models import Q, Sum
 from passbook import clock
 from passbook.models import (
     Business,
+    GiftVoucher,
     OnlineCheckout,
     OnlineRefund,
     Pass,
@@ -33,6 +34,7 @@ from passbook.models import (
     StripeEvent,
     User,
 )
+from passbook.models.online import GiftPurchase, RenewalCharge
 from passbook.payment_providers import stripe_configured
 from passbook.services import errors, locks
 from passbook.services.payments import PaymentInput, add_payment
@@ -184,29 +186,47 @@ def _void_unpaid(checkout_id: int) -> None:
 # Refunds.
 
 
-def online_paid(checkout: OnlineCheckout) -> Decimal:
-    """What was paid online for the checkout's pass, net of refunds recorded (both are
-    Payment rows with the intent's id as reference)."""
-    paid = Payment.objects.filter(
-        customer_pass_id=checkout.customer_pass_id,
-        method=Payment.Method.ONLINE,
-        reference=checkout.intent_id,
-    ).aggregate(total=Sum("amount"))["total"]
+Paid = OnlineCheckout | RenewalCharge | GiftPurchase  # what a PaymentIntent paid for
+
+
+def online_paid(intent_id: str) -> Decimal:
+    """What was paid through a PaymentIntent, net of the refunds recorded (all are Payment
+    rows, method online, with the intent's id as reference)."""
+    paid = Payment.objects.filter(method=Payment.Method.ONLINE, reference=intent_id).aggregate(
+        total=Sum("amount")
+    )["total"]
     return (paid or Decimal(0)).quantize(Decimal("0.01"))
 
 
-@transaction.atomic
-def _request_refund(pass_id: int, amount: Decimal, actor: User | None) -> OnlineRefund:
-    p = locks.pass_for_update(pass_id)
+def paid_by_card(p: Pass) -> Paid | None:
+    """The card payment a pass can be refunded through: its checkout, or its renewal's
+    charge to the card on file; None if it was not paid by card."""
     checkout = OnlineCheckout.objects.filter(customer_pass=p, intent_id__gt="").first()
-    if checkout is None or checkout.status != OnlineCheckout.Status.PAID:
-        raise errors.NotPaidOnline()
+    if checkout is not None and checkout.status == OnlineCheckout.Status.PAID:
+        return checkout
+    return RenewalCharge.objects.filter(
+        renewal__issued_pass=p, status=RenewalCharge.Status.SUCCEEDED, intent_id__gt=""
+    ).first()
+
+
+def refunds_of(p: Pass) -> list[OnlineRefund]:
+    """The refunds to the card asked for a pass (for its ticket), newest last."""
+    return list(
+        OnlineRefund.objects.filter(
+            Q(checkout__customer_pass=p) | Q(renewal_charge__renewal__issued_pass=p)
+        ).order_by("requested_at", "id")
+    )
+
+
+def new_refund(paid: Paid, amount: Decimal, actor: User | None) -> OnlineRefund:
+    """A refund request for (part of) what was paid, checked against what is left; the
+    owner's locks are held by the caller."""
     if amount <= 0:
         raise errors.InvalidInput("The amount must be more than zero.", field="amount")
-    pending = checkout.refunds.filter(status=OnlineRefund.Status.REQUESTED).aggregate(
+    pending = paid.refunds.filter(status=OnlineRefund.Status.REQUESTED).aggregate(
         total=Sum("amount")
     )["total"] or Decimal(0)
-    refundable = online_paid(checkout) - pending
+    refundable = online_paid(paid.intent_id) - pending
     if refundable <= 0:
         raise errors.NotPaidOnline()
     if amount > refundable:
@@ -214,40 +234,87 @@ def _request_refund(pass_id: int, amount: Decimal, actor: User | None) -> Online
             f"At most {refundable} can be refunded online.", maximum=str(refundable)
         )
     return OnlineRefund.objects.create(
-        checkout=checkout, amount=amount, requested_by=actor, requested_at=clock.now()
+        amount=amount, requested_by=actor, requested_at=clock.now(), **_link(paid)
     )
+
+
+def _link(paid: Paid) -> dict[str, Paid]:
+    if isinstance(paid, GiftPurchase):
+        return {"gift": paid}
+    if isinstance(paid, RenewalCharge):
+        return {"renewal_charge": paid}
+    return {"checkout": paid}
+
+
+@transaction.atomic
+def _request_refund(pass_id: int, amount: Decimal, actor: User | None) -> OnlineRefund:
+    p = locks.pass_for_update(pass_id)
+    paid = paid_by_card(p)
+    if paid is None:
+        raise errors.NotPaidOnline()
+    return new_refund(paid, amount, actor)
+
+
+def _lock_owner(refund: OnlineRefund) -> None:
+    """Lock what a refund belongs to, in the lock order: a gift's voucher, then the
+    customer (the pass's, or the gift's buyer)."""
+    paid = refund.paid
+    if isinstance(paid, GiftPurchase):
+        assert paid.voucher is not None, "a refund is only asked for a paid gift"
+        locks.voucher(paid.voucher.code)
+        locks.customer(paid.buyer_id)
+    elif isinstance(paid, RenewalCharge):
+        locks.customer(paid.renewal.issued_pass.customer_id)
+    else:
+        locks.customer(paid.customer_pass.customer_id)
+
+
+def _mark_failed(refund: OnlineRefund) -> None:
+    """The refund did not happen: a gift's voucher, cancelled when the refund was asked
+    for (so that it could not be spent meanwhile), works again."""
+    refund.status = OnlineRefund.Status.FAILED
+    refund.save(update_fields=["status"])
+    if refund.gift_id is not None:
+        GiftVoucher.objects.filter(purchase__refunds=refund).update(voided_at=None)
 
 
 @transaction.atomic
 def _refund_answer(refund_id: int, stripe_id: str, failed: bool) -> OnlineRefund:
-    refund = OnlineRefund.objects.select_related("checkout__customer_pass").get(pk=refund_id)
-    locks.customer(refund.checkout.customer_pass.customer_id)
+    refund = OnlineRefund.objects.get(pk=refund_id)
+    _lock_owner(refund)
     refund.refresh_from_db()
     refund.refund_id = stripe_id
+    refund.save(update_fields=["refund_id"])
     if failed and refund.status == OnlineRefund.Status.REQUESTED:
-        refund.status = OnlineRefund.Status.FAILED
-    refund.save(update_fields=["refund_id", "status"])
+        _mark_failed(refund)
     return refund
 
 
-def refund(pass_id: int, amount: Decimal, *, actor: User | None = None) -> OnlineRefund:
-    """Ask Stripe to give back (part of) what a pass was paid online. The money is
-    recorded when Stripe's `charge.refunded` webhook confirms it."""
+def ask_refund(requested: OnlineRefund) -> OnlineRefund:
+    """Ask Stripe for a committed refund request (one idempotency key per request)."""
     api = client()
-    requested = _request_refund(pass_id, amount, actor)
-    checkout = requested.checkout
+    paid = requested.paid
     try:
         answer = api.Refund.create(
-            payment_intent=checkout.intent_id,
-            amount=to_minor(amount, checkout.currency),
-            metadata={"pass_id": str(pass_id), "refund_request": str(requested.id)},
+            payment_intent=paid.intent_id,
+            amount=to_minor(requested.amount, paid.currency),
+            metadata={"refund_request": str(requested.id)},
             idempotency_key=f"passbook-refund-{requested.id}",
         )
     except stripe.StripeError as exc:
-        log.warning("Stripe refused a refund for pass %s: %s", pass_id, exc)
+        log.warning("Stripe refused refund request %s: %s", requested.id, exc)
         _refund_answer(requested.id, "", failed=True)
         raise errors.PaymentProviderUnavailable(str(exc.user_message or "") or None) from exc
+    log.info("Refund %s of %s asked of Stripe for %s", requested.id, requested.amount, paid)
     return _refund_answer(requested.id, answer.id, failed=answer.status == "failed")
+
+
+def refund(pass_id: int, amount: Decimal, *, actor: User | None = None) -> OnlineRefund:
+    """Ask Stripe to give back (part of) what a pass was paid by card: at checkout, or a
+    renewal charged to the card on file. The money is recorded when Stripe's
+    `charge.refunded` webhook confirms it."""
+    client()  # refused before anything is written when online payments are off
+    return ask_refund(_request_refund(pass_id, amount, actor))
 
 
 # Webhooks.
@@ -390,46 +457,73 @@ def _intent_failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
     return _store(event, "failed")
 
 
+def _paid_through(intent_id: str, metadata: dict[str, Any]) -> Paid | None:
+    """What an intent paid for, its owner locked: a checkout, a renewal or a gift."""
+    from passbook.services import cards_on_file, gift_purchases  # they build on this module
+
+    return (
+        _checkout_for(intent_id, metadata)
+        or cards_on_file.charge_for(intent_id, {})
+        or gift_purchases.purchase_for(intent_id, {})
+    )
+
+
+def _record_refund(paid: Paid, amount: Decimal) -> Decimal:
+    """A negative online Payment for money Stripe gave back; the pass's paid amount
+    follows. Never more than what is left of the payment."""
+    now = clock.now()
+    money = Payment(
+        amount=0,
+        method=Payment.Method.ONLINE,
+        received_at=now,
+        reference=paid.intent_id,
+        note="Card refund, through Stripe",
+        recorded_at=now,
+    )
+    if isinstance(paid, GiftPurchase):
+        amount = min(amount, online_paid(paid.intent_id))
+        money.customer_id, money.voucher_id = paid.buyer_id, paid.voucher_id
+    else:
+        pass_id = (
+            paid.renewal.issued_pass_id
+            if isinstance(paid, RenewalCharge)
+            else paid.customer_pass_id
+        )
+        p = locks.pass_for_update(pass_id)
+        amount = min(amount, p.amount_paid)
+        if amount > 0:
+            p.amount_paid -= amount
+            p.save(update_fields=["amount_paid"])
+        money.customer_id, money.customer_pass = p.customer_id, p
+    if amount > 0:
+        money.amount = -amount
+        money.save()
+    return amount
+
+
 @transaction.atomic
 def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> str:
     """Stripe's total refunded for the charge is the truth: record the difference from
     what we recorded, so replays, and events out of order, record nothing twice."""
     intent_id = charge.get("payment_intent") or ""
-    checkout = _checkout_for(intent_id, charge.get("metadata", {})) if intent_id else None
-    if checkout is None:
+    paid = _paid_through(intent_id, charge.get("metadata", {})) if intent_id else None
+    if paid is None:
         return _unknown(event, "charge")
     if _seen(event):
         return "duplicate"
     _store(event, "")
-    p = locks.pass_for_update(checkout.customer_pass_id)
-    reference = checkout.intent_id
     recorded = -(
         Payment.objects.filter(
-            customer_pass=p, method=Payment.Method.ONLINE, reference=reference, amount__lt=0
+            method=Payment.Method.ONLINE, reference=paid.intent_id, amount__lt=0
         ).aggregate(total=Sum("amount"))["total"]
         or Decimal(0)
     )
     refunded = from_minor(charge.get("amount_refunded") or 0, charge["currency"])
     outcome = "refund already recorded"
-    if refunded > recorded:
-        amount = min(refunded - recorded, p.amount_paid)
-        if amount > 0:
-            now = clock.now()
-            p.amount_paid -= amount
-            p.save(update_fields=["amount_paid"])
-            Payment.objects.create(
-                customer_id=p.customer_id,
-                customer_pass=p,
-                amount=-amount,
-                method=Payment.Method.ONLINE,
-                received_at=now,
-                reference=reference,
-                note="Card refund, through Stripe",
-                recorded_at=now,
-            )
-            outcome = f"refunded {amount}"
+    if refunded > recorded and (amount := _record_refund(paid, refunded - recorded)) > 0:
+        outcome = f"refunded {amount}"
     listed = {r.get("id") for r in (charge.get("refunds") or {}).get("data", [])}
-    succeeded = checkout.refunds.filter(status=OnlineRefund.Status.REQUESTED)
+    succeeded = paid.refunds.filter(status=OnlineRefund.Status.REQUESTED)
     if listed:
         succeeded = succeeded.filter(refund_id__in=listed)
     elif refunded < recorded + sum(r.amount for r in succeeded):
@@ -439,17 +533,56 @@ def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> str:
     return outcome
 
 
+def _refund_for(refund: dict[str, Any]) -> OnlineRefund | None:
+    """The request a Stripe refund answers, its owner locked; None if we never asked."""
+    request_id = str((refund.get("metadata") or {}).get("refund_request", ""))
+    found = OnlineRefund.objects.filter(
+        Q(refund_id=refund.get("id") or "-") | Q(pk=int(request_id) if request_id.isdigit() else 0)
+    ).first()
+    if found is None:
+        return None
+    _lock_owner(found)
+    found.refresh_from_db()
+    return found
+
+
+@transaction.atomic
+def _refund_updated(event: dict[str, Any], refund: dict[str, Any]) -> str:
+    """`refund.failed`, or `charge.refund.updated` saying failed: the request failed and
+    nothing was given back, so the payments stay as they are."""
+    if refund.get("status") != "failed":
+        return _ignore(event, refund)
+    found = _refund_for(refund)
+    if found is None:
+        return _unknown(event, "refund")
+    if _seen(event):
+        return "duplicate"
+    if found.status == OnlineRefund.Status.FAILED:
+        return _store(event, "refund failure already recorded")
+    if found.status == OnlineRefund.Status.SUCCEEDED:
+        # Recorded as given back, then failed at the bank: staff must look (reconciliation
+        # shows the difference); the books are not rewritten behind their back.
+        log.warning("Refund %s failed after it was recorded", found.refund_id)
+    found.refund_id = found.refund_id or str(refund.get("id", ""))[:100]
+    found.save(update_fields=["refund_id"])
+    _mark_failed(found)
+    return _store(event, "refund failed")
+
+
 Handler = Callable[[dict[str, Any], dict[str, Any]], str]
 
 
-def _checkout_or_renewal(for_checkout: Handler, renewal: str) -> Handler:
-    """Route an intent's event: a renewal charged to a card on file, or a checkout."""
+def _route(for_checkout: Handler, name: str) -> Handler:
+    """Route an intent's event by what it pays for: a renewal charged to a card on file,
+    a gift voucher, or a pass's checkout. `name` is the handler's in those modules."""
 
     def route(event: dict[str, Any], intent: dict[str, Any]) -> str:
-        from passbook.services import cards_on_file  # it builds on this module
+        from passbook.services import cards_on_file, gift_purchases  # they build on this
 
         if cards_on_file.is_renewal_intent(intent):
-            return getattr(cards_on_file, renewal)(event, intent)
+            return getattr(cards_on_file, f"charge_{name}")(event, intent)
+        if gift_purchases.is_gift_intent(intent):
+            return getattr(gift_purchases, name)(event, intent)
         return for_checkout(event, intent)
 
     return route
@@ -462,8 +595,10 @@ def _setup_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
 
 
 HANDLERS: dict[str, Handler] = {
-    "payment_intent.succeeded": _checkout_or_renewal(_intent_succeeded, "charge_succeeded"),
-    "payment_intent.payment_failed": _checkout_or_renewal(_intent_failed, "charge_failed"),
+    "payment_intent.succeeded": _route(_intent_succeeded, "succeeded"),
+    "payment_intent.payment_failed": _route(_intent_failed, "failed"),
     "charge.refunded": _charge_refunded,
+    "refund.failed": _refund_updated,
+    "charge.refund.updated": _refund_updated,
     "setup_intent.succeeded": _setup_succeeded,
 }

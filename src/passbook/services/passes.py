@@ -296,7 +296,8 @@ def void(pass_id: int, *, reason: str, actor: User | None = None) -> Pass:
     booked = Booking.objects.filter(customer_pass=found, status=Booking.Status.BOOKED)
     sessions = locks.sessions(booked.values_list("session_id", flat=True))
     locks.waiting_customers(sessions, also=[found.customer_id])
-    p = _live_pass(pass_id)
+    waitlists.release_on_passes([pass_id], "pass voided", actor)  # its waits stay listed
+    p = _live_pass(pass_id)  # read after the releases, which change its counters
     now = clock.now()
     # Re-read under the customer lock: releases only shrink sessions, so a booking
     # made between the two reads is safe to cancel even without its session lock.

@@ -142,7 +142,8 @@ def cancel_session(
     live = session.bookings.filter(status__in=Booking.LIVE)
     if live.filter(status=Booking.Status.ATTENDED).exists():
         raise errors.SessionHasAttendance()
-    locks.customers(live.values_list("customer_id", flat=True))
+    # Those booked and those waiting (a credit held for the wait is given back), in id order.
+    locks.waiting_customers([session.id], also=live.values_list("customer_id", flat=True))
     cancelled = list(live.select_related("customer_pass", "customer"))
     for booking in cancelled:
         cancel_and_release(booking, actor, reason or "session cancelled")

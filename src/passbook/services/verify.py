@@ -9,6 +9,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subq
 from passbook import clock
 from passbook.models import Booking, CreditNote, Pass, PassEntry, Session, WaitlistEntry
 from passbook.rules import ledger
+from passbook.rules.ledger import EntryKind
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,28 @@ def _waitlist_problems() -> Iterator[Problem]:
     for e in stranded.order_by("id"):
         yield Problem(f"waitlist entry {e.id}", f"waiting for cancelled session {e.session_id}")
     yield from _offer_problems()
+    yield from _held_credit_problems()
+
+
+def _held_credit_problems() -> Iterator[Problem]:
+    """A credit held for a wait: only while on the list (waiting or offered), by exactly one
+    HOLD for no booking, and given back by one RELEASE of as much on the same pass."""
+    entries = WaitlistEntry.objects.filter(credit_hold__isnull=False)
+    still_held = entries.filter(credit_release__isnull=True).exclude(status__in=WaitlistEntry.OPEN)
+    for e in still_held.order_by("id"):
+        yield Problem(f"waitlist entry {e.id}", f"{e.status}, but still holds a credit")
+    bad_hold = (
+        ~Q(credit_hold__kind=EntryKind.HOLD)
+        | Q(credit_hold__booking__isnull=False)
+        | ~Q(credit_hold__customer_pass__customer_id=F("customer_id"))
+    )
+    bad_release = Q(credit_release__isnull=False) & (
+        ~Q(credit_release__kind=EntryKind.RELEASE)
+        | ~Q(credit_release__customer_pass_id=F("credit_hold__customer_pass_id"))
+        | ~Q(credit_release__amount=F("credit_hold__amount"))
+    )
+    for e in entries.filter(bad_hold | bad_release).order_by("id"):
+        yield Problem(f"waitlist entry {e.id}", "its held credit's ledger entries do not match")
 
 
 def _offer_problems() -> Iterator[Problem]:

@@ -112,6 +112,8 @@ def _redeem(code: str, customer_id: int, actor: User | None):
         raise errors.InvalidVoucher()
     if voucher.redeemed_at is not None:
         raise errors.InvalidVoucher("This voucher has already been used.")
+    if voucher.voided_at is not None:  # its money was given back
+        raise errors.InvalidVoucher("This voucher was cancelled.")
     if voucher.expires_on < local_date(clock.now(), Business.current().tz):
         raise errors.InvalidVoucher(f"This voucher expired on {voucher.expires_on:%d %B %Y}.")
     customer: Customer = locks.customer(customer_id)

@@ -8,19 +8,41 @@ and calls promote_next(). The first waiting customer who can pay at that moment 
 Inside the late-cancel window, someone who did not opt in is *offered* the place instead:
 it is held for them (counted against the capacity) until a cut-off, and they claim it, or
 decline it, or let it lapse; then it passes to the next in line (jobs: pass_on_offers).
+
+With the studio's `waitlist_holds_credit`, joining also holds a credit of the pass that
+would pay (a ledger HOLD linked to the entry), so the wait cannot be emptied by spending it
+elsewhere. Every way off the list gives it back (a RELEASE); a promotion releases it and
+books in the same transaction, so the booking's hold is on the pass the spend rule picks
+then. Holds left when the session is over are given back by the offers job.
 """
 
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from passbook import clock
-from passbook.models import Booking, Business, Notification, Session, User, WaitlistEntry
-from passbook.services import bookings, errors, locks, notifications
+from passbook.models import (
+    Booking,
+    Business,
+    Notification,
+    Pass,
+    Session,
+    User,
+    WaitlistEntry,
+)
+from passbook.rules.ledger import EntryKind
+from passbook.services import bookings, errors, ledger, locks, notifications
+
+log = logging.getLogger(__name__)
 
 Status = WaitlistEntry.Status
 OPEN = WaitlistEntry.OPEN
+# Entries holding a credit for their wait (held, not given back yet).
+HOLDING = Q(credit_hold__isnull=False, credit_release__isnull=True)
 
 
 def capacity(session: Session, business: Business) -> int:
@@ -36,8 +58,13 @@ def waiting(session: Session) -> QuerySet[WaitlistEntry]:
 
 
 def listed(session: Session) -> QuerySet[WaitlistEntry]:
-    """Everyone on the session's list, waiting or holding an offered place, in order."""
-    return session.waitlist.filter(status__in=OPEN).order_by("joined_at", "id")
+    """Everyone on the session's list, waiting or holding an offered place, in order (with
+    the credit each holds for the wait, if any)."""
+    return (
+        session.waitlist.filter(status__in=OPEN)
+        .select_related("credit_hold__customer_pass")
+        .order_by("joined_at", "id")
+    )
 
 
 def with_position(qs: QuerySet[WaitlistEntry]) -> QuerySet[WaitlistEntry]:
@@ -74,13 +101,12 @@ def waiting_for(customer_id: int, sessions: list[Session]) -> dict[int, Waitlist
 
 def on_lists(customer_id: int) -> QuerySet[WaitlistEntry]:
     """The customer's entries still on a list (waiting or offered) for sessions yet to
-    start, soonest first, with positions."""
+    start, soonest first, with positions and the credit each holds for the wait."""
     mine = WaitlistEntry.objects.filter(
         customer_id=customer_id, status__in=OPEN, session__starts_at__gt=clock.now()
     )
-    return with_position(mine.select_related("session__class_type")).order_by(
-        "session__starts_at", "id"
-    )
+    held = mine.select_related("session__class_type", "credit_hold__customer_pass")
+    return with_position(held).order_by("session__starts_at", "id")
 
 
 NEWS_DAYS = 7
@@ -148,15 +174,57 @@ def join(
     business = Business.current()
     if entries.count() >= capacity(session, business):
         raise errors.WaitlistFull(session_id=session.id)
-    if not drop_in:
-        bookings.paying_pass(customer, session, None)  # refuses with the reasons
-    return WaitlistEntry.objects.create(
+    # Refuses with the reasons; a drop-in joiner pays at the door, so nothing is held.
+    paying = None if drop_in else bookings.paying_pass(customer, session, None)
+    entry = WaitlistEntry.objects.create(
         session=session,
         customer=customer,
         joined_at=clock.now(),
         auto_promote_late=late_ok,
         drop_in=drop_in,
     )
+    if paying is not None and business.waitlist_holds_credit:
+        _hold(entry, paying, actor)
+    return entry
+
+
+def _hold(entry: WaitlistEntry, paying: Pass, actor: User | None) -> None:
+    """Hold the session's credits on the paying pass for the wait (the customer is locked)."""
+    session = entry.session
+    reason = f"waiting for {session}"[:300]
+    entry.credit_hold = ledger.append(
+        paying, EntryKind.HOLD, session.credit_cost, actor=actor, reason=reason
+    )
+    entry.save(update_fields=["credit_hold"])
+    log.info("waitlist entry %s holds %s on pass %s", entry.id, session.credit_cost, paying.id)
+
+
+def _release(entry: WaitlistEntry, reason: str, actor: User | None = None) -> None:
+    """Give back the credit held for the wait, if any (the customer is locked)."""
+    if not entry.holds_credit:
+        return
+    hold = entry.credit_hold
+    assert hold is not None  # holds_credit
+    p = Pass.objects.get(pk=hold.customer_pass_id)  # as it is now, under the customer lock
+    entry.credit_release = ledger.append(
+        p, EntryKind.RELEASE, hold.amount, actor=actor, reason=reason[:300]
+    )
+    entry.save(update_fields=["credit_release"])
+    log.info("waitlist entry %s released %s on pass %s: %s", entry.id, hold.amount, p.id, reason)
+
+
+def release_holds(entries: QuerySet[WaitlistEntry], reason: str, actor: User | None = None) -> None:
+    """Give back the credits these entries hold (their customers are locked)."""
+    for entry in entries.filter(HOLDING).select_related("credit_hold", "session"):
+        _release(entry, reason, actor)
+
+
+def release_on_passes(pass_ids: Iterable[int], reason: str, actor: User | None = None) -> None:
+    """Give back every waitlist credit held on these passes (voided or expired; their
+    customers are locked). The entries stay on their lists: a promotion asks the spend
+    rule again."""
+    on_passes = WaitlistEntry.objects.filter(credit_hold__customer_pass_id__in=list(pass_ids))
+    release_holds(on_passes, reason, actor)
 
 
 def _entry_for_update(
@@ -186,9 +254,9 @@ def leave(entry_id: int, *, actor: User | None = None, by_staff: bool = False) -
     entry = _entry_for_update(entry_id, OPEN, waitlist=True)
     offered = entry.status == Status.OFFERED
     if by_staff:
-        _end(entry, Status.REMOVED)
+        _end(entry, Status.REMOVED, actor)
     else:
-        _end(entry, Status.DECLINED if offered else Status.LEFT)
+        _end(entry, Status.DECLINED if offered else Status.LEFT, actor)
     if offered:
         promote_next(entry.session, actor=actor)
     return entry
@@ -214,14 +282,23 @@ def pass_on_offers(session_id: int) -> int:
     session = locks.session(session_id)
     lapsed = session.waitlist.filter(status=Status.OFFERED, offer_expires_at__lte=clock.now())
     locks.waiting_customers([session.id], also=lapsed.values_list("customer_id", flat=True))
+    release_holds(lapsed, f"offer of a place in {session} not claimed in time")
     ended = lapsed.update(status=Status.OFFER_EXPIRED, ended_at=clock.now())
+    if session.ends_at <= clock.now():
+        # Over: nobody can be booked into it any more, so nothing stays held for it.
+        release_holds(waiting(session), f"{session} is over")
     promote_next(session)
     return ended
 
 
 def lapsed_offer_session_ids() -> list[int]:
-    """Sessions with an offer past its cut-off (the job hands each to pass_on_offers)."""
-    lapsed = WaitlistEntry.objects.filter(status=Status.OFFERED, offer_expires_at__lte=clock.now())
+    """Sessions with an offer past its cut-off, or over with credits still held for their
+    waitlist (the job hands each to pass_on_offers)."""
+    now = clock.now()
+    lapsed = WaitlistEntry.objects.filter(
+        Q(status=Status.OFFERED, offer_expires_at__lte=now)
+        | Q(HOLDING, status=Status.WAITING, session__ends_at__lte=now)
+    )
     return sorted(set(lapsed.values_list("session_id", flat=True)))
 
 
@@ -272,7 +349,8 @@ def _offer(entry: WaitlistEntry, session: Session, business: Business) -> int:
         return 0
     if not entry.drop_in:
         try:
-            bookings.paying_pass(entry.customer, session, None)
+            with _hold_given_back(entry, session, None, keep=False):  # theirs to pay with
+                bookings.paying_pass(entry.customer, session, None)
         except errors.NoUsablePass as exc:
             _skip(entry, _reason(exc))
             return 0
@@ -309,8 +387,43 @@ def _try(entry: WaitlistEntry, session: Session, actor: User | None) -> Booking 
 
 
 def _book(entry: WaitlistEntry, session: Session, actor: User | None) -> Booking:
-    """Book the entry's customer: by the pass the spend rule picks now, else (if they
-    agreed when joining) as a drop-in."""
+    """Book the entry's customer. A credit held for the wait is released first, so the
+    spend rule can pick any pass (that one included); a refusal takes the release back
+    (a savepoint), and the credit stays held."""
+    with _hold_given_back(entry, session, actor, keep=True):
+        return _book_paid(entry, session, actor)
+
+
+@contextmanager
+def _hold_given_back(
+    entry: WaitlistEntry, session: Session, actor: User | None, *, keep: bool
+) -> Iterator[None]:
+    """Run the block with the wait's held credit released (in a savepoint), so the spend
+    rule sees it free; the release stands only if `keep` and the block succeeded."""
+    if not entry.holds_credit:
+        yield
+        return
+    savepoint = transaction.savepoint()
+    try:
+        _release(entry, f"moved to the booking for {session}", actor)
+        yield
+    except BaseException:
+        _take_back(entry, savepoint)
+        raise
+    if keep:
+        transaction.savepoint_commit(savepoint)
+    else:
+        _take_back(entry, savepoint)
+
+
+def _take_back(entry: WaitlistEntry, savepoint: str) -> None:
+    transaction.savepoint_rollback(savepoint)
+    entry.credit_release = None  # rolled back with the savepoint: still held
+
+
+def _book_paid(entry: WaitlistEntry, session: Session, actor: User | None) -> Booking:
+    """By the pass the spend rule picks now, else (if they agreed when joining) as a
+    drop-in."""
     try:
         booking = bookings.book_locked(entry.customer, session, actor=actor)
     except errors.NoUsablePass:
@@ -350,9 +463,10 @@ def _reason(exc: errors.NoUsablePass) -> str:
     return f"None of your passes can pay for this class ({text})."[:300]
 
 
-def _end(entry: WaitlistEntry, status: str) -> None:
+def _end(entry: WaitlistEntry, status: str, actor: User | None = None) -> None:
     entry.status, entry.ended_at = status, clock.now()
     entry.save(update_fields=["status", "ended_at"])
+    _release(entry, f"no longer waiting for {entry.session}: {entry.get_status_display()}", actor)
 
 
 def _promoted(entry: WaitlistEntry, booking: Booking) -> None:
@@ -377,10 +491,13 @@ def leave_overlapping(customer_id: int, session: Session, *, but: int | None = N
     if but is not None:
         overlapping = overlapping.exclude(pk=but)
     now = clock.now()
-    overlapping.filter(Q(status=Status.WAITING) | Q(status=Status.OFFERED, session=session)).update(
-        status=Status.BOOKED_ELSEWHERE, ended_at=now
+    ending = overlapping.filter(
+        Q(status=Status.WAITING) | Q(status=Status.OFFERED, session=session)
     )
-    overlapping.filter(status=Status.OFFERED, offer_expires_at__gt=now).update(offer_expires_at=now)
+    withdrawn = overlapping.filter(status=Status.OFFERED, offer_expires_at__gt=now)
+    release_holds(ending | withdrawn, f"booked into {session}")
+    ending.update(status=Status.BOOKED_ELSEWHERE, ended_at=now)
+    withdrawn.update(offer_expires_at=now)
 
 
 def _skip(entry: WaitlistEntry, reason: str) -> None:
@@ -391,5 +508,9 @@ def _skip(entry: WaitlistEntry, reason: str) -> None:
 
 
 def close_for_cancelled_session(session: Session) -> None:
-    """A cancelled session's waitlist ends (the caller holds the session's lock)."""
-    session.waitlist.filter(status__in=OPEN).update(status=Status.REMOVED, ended_at=clock.now())
+    """A cancelled session's waitlist ends and its held credits come back (the caller
+    holds the session's lock; the customers holding credits are locked here)."""
+    on_list = listed(session)
+    locks.customers(on_list.filter(HOLDING).values_list("customer_id", flat=True))
+    release_holds(on_list, f"{session} cancelled")
+    on_list.update(status=Status.REMOVED, ended_at=clock.now())

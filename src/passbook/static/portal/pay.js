@@ -1,5 +1,8 @@
-// Card payment with Stripe.js: the card goes to Stripe, never to our server. Once Stripe
-// has the payment, the page shows "paying…" until Stripe's webhook tells the server.
+// The card field of Stripe.js: the card goes to Stripe, never to our server.
+// A payment (data-intent="payment", a PaymentIntent): once Stripe has it, the page shows
+// "paying…" until Stripe's webhook tells the server. Saving a card (data-intent="setup",
+// a SetupIntent): the page comes back with the SetupIntent's id, and the server asks
+// Stripe whether it succeeded.
 (function () {
   "use strict";
   const form = document.getElementById("card-form");
@@ -8,21 +11,26 @@
   const card = stripe.elements().create("card");
   card.mount("#card-element");
   const errors = document.getElementById("card-errors");
-  const button = document.getElementById("card-pay");
+  const button = form.querySelector("button");
+  const setup = form.dataset.intent === "setup";
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     button.disabled = true;
     errors.textContent = "";
-    button.textContent = "Paying…";
-    const result = await stripe.confirmCardPayment(form.dataset.secret, {
+    button.textContent = setup ? "Saving…" : "Paying…";
+    const confirm = setup ? stripe.confirmCardSetup : stripe.confirmCardPayment;
+    const result = await confirm.call(stripe, form.dataset.secret, {
       payment_method: { card: card },
     });
     if (result.error) {
-      errors.textContent = result.error.message || "The payment failed; please try again.";
+      const failed = setup ? "The card was not saved" : "The payment failed";
+      errors.textContent = result.error.message || failed + "; please try again.";
       button.disabled = false;
       button.textContent = "Try again";
       return;
     }
-    window.location.assign(form.dataset.return);
+    const back = new URL(form.dataset.return, window.location.href);
+    if (setup) back.searchParams.set("setup_intent", result.setupIntent.id);
+    window.location.assign(back.toString());
   });
 })();

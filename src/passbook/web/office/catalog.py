@@ -165,6 +165,7 @@ class SettingsForm(Form, django_forms.ModelForm):
             "attendance_closes_hours",
             "waitlist_capacity",
             "waitlist_claim_minutes",
+            "waitlist_holds_credit",
             "pay_at_desk",
             "payment_retry_days",
             "unpaid_passes_per_customer",

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from passbook.models import Customer, GiftVoucher, Subscription, User
 from passbook.rules.wording import counted
-from passbook.services import credit, freezes, payments, subscriptions, vouchers
+from passbook.services import credit, freezes, gift_purchases, payments, subscriptions, vouchers
 from passbook.services.payments import PaymentInput
 from passbook.web.office import forms
 from passbook.web.office.common import StaffRequest, staff
@@ -149,8 +149,23 @@ def voucher_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "vouchers": GiftVoucher.objects.select_related(
-                "product", "redeemed_by", "sold_to"
+                "product", "redeemed_by", "sold_to", "purchase__buyer"
             ).order_by("-created_at")[:200],
         },
         status=422 if form.errors else 200,
     )
+
+
+@require_POST
+@staff(MANAGER)
+def refund_gift(request: StaffRequest, pk: int) -> HttpResponse:
+    """Give an unused gift voucher bought online back to its buyer's card (it is cancelled
+    at once; the refund is recorded when Stripe confirms it)."""
+    voucher = get_object_or_404(GiftVoucher.objects.select_related("purchase"), pk=pk)
+    purchase = getattr(voucher, "purchase", None)
+    if purchase is None:
+        messages.error(request, "This voucher was not bought online: there is no card to refund.")
+        return redirect("office:vouchers")
+    refund = lambda: gift_purchases.refund(purchase.id, actor=request.user)  # noqa: E731
+    attempt(request, None, refund, f"Voucher {voucher.code} cancelled; refund asked of Stripe.")
+    return redirect("office:vouchers")

@@ -188,6 +188,8 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
         "refund_form": forms.PaymentForm(prefix="refund"),
         "online_refund_form": forms.OnlineRefundForm(prefix="online-refund"),
         "checkout": OnlineCheckout.objects.filter(customer_pass=p).first(),
+        "paid_by_card": online_payments.paid_by_card(p),
+        "card_refunds": online_payments.refunds_of(p),
         "freeze_form": forms.FreezeForm(auto_id=_ids("freeze_form")),
         "credit_form": forms.PayWithCreditForm(auto_id=_ids("credit_form")),
         **bound,

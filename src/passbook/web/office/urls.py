@@ -75,6 +75,7 @@ urlpatterns = [
     path("import/", moving.import_page, name="import"),
     path("export.zip", moving.export_zip, name="export_zip"),
     path("vouchers/", extras.voucher_list, name="vouchers"),
+    path("vouchers/<int:pk>/refund/", extras.refund_gift, name="voucher_refund"),
     path("past-due/", past_due.past_due_list, name="past_due"),
     path("passes/extend/", extras.extend_all, name="passes_extend"),
     path("customers/<int:pk>/credit/", extras.issue_credit, name="customer_credit"),

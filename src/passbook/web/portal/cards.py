@@ -2,15 +2,14 @@
 confirms a SetupIntent; the card goes to Stripe, never to us), and see renewals whose
 payment failed."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from passbook import payment_providers
 from passbook.models.online import CardOnFile
 from passbook.services import cards_on_file
+from passbook.web.portal.stripe_js import card_field
 from passbook.web.portal.views import CustomerRequest, customer_only
 from passbook.web.portal.wording import attempt
 
@@ -41,9 +40,6 @@ def card_page(request: CustomerRequest) -> HttpResponse:
             "card": card if card is not None and card.saved else None,
             "setup_secret": card.setup_secret if entering and card else "",
             "unpaid": cards_on_file.past_due(customer.id),
-            "online": payment_providers.stripe_configured(),
-            "stripe_js_url": settings.PASSBOOK_STRIPE_JS_URL,
-            "publishable_key": settings.PASSBOOK_STRIPE_PUBLISHABLE_KEY,
-            "return_url": request.build_absolute_uri(reverse("portal:card")),
+            **card_field(request, reverse("portal:card")),
         },
     )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth
 from django.urls import path
 
-from passbook.web.portal import cards, views
+from passbook.web.portal import cards, gifts, views
 from passbook.web.resets import ThrottledPasswordReset
 
 app_name = "portal"
@@ -43,6 +43,8 @@ urlpatterns = [
     path("buy/<int:product_id>/", views.buy, name="buy"),
     path("passes/<int:pass_id>/pay/", views.pay, name="pay"),
     path("card/", cards.card_page, name="card"),
+    path("gift/", gifts.gift, name="gift"),
+    path("gift/<int:purchase_id>/", gifts.gift_pay, name="gift_pay"),
     path("voucher/", views.redeem_voucher, name="redeem_voucher"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

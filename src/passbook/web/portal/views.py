@@ -7,7 +7,6 @@ from functools import wraps
 from typing import cast
 
 import icalendar
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
@@ -46,7 +45,7 @@ from passbook.services.explain import explain_timetable
 from passbook.web.cards import card
 from passbook.web.clients import client_ip
 from passbook.web.paths import local_path
-from passbook.web.portal import forms
+from passbook.web.portal import forms, stripe_js
 from passbook.web.portal.wording import attempt
 
 
@@ -425,12 +424,7 @@ def pay(request: CustomerRequest, pass_id: int) -> HttpResponse:
             "owed": owed,
             "checkout": checkout,
             "state": state,
-            "online": payment_providers.stripe_configured(),
-            "stripe_js_url": settings.PASSBOOK_STRIPE_JS_URL,
-            "publishable_key": settings.PASSBOOK_STRIPE_PUBLISHABLE_KEY,
-            "return_url": request.build_absolute_uri(
-                reverse("portal:pay", args=[p.id]) + "?submitted=1"
-            ),
+            **stripe_js.card_field(request, reverse("portal:pay", args=[p.id]) + "?submitted=1"),
         },
     )
 
