@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from passbook import clock
-from passbook.models import Booking
+from passbook.models import Booking, Business
 from passbook.services import bookings
 
 
@@ -14,6 +14,7 @@ def test_a_customer_joins_and_sees_their_place(apis, studio):
     assert joined.json()["position"] == 1 and joined.json()["status"] == "waiting"
     mine = ada.get(f"/sessions/{studio.full.id}/waitlist").json()
     assert [e["customer_id"] for e in mine] == [studio.a.id]
+    assert mine[0]["holds_credit"] is False  # the studio holds no credit for waits
     assert apis["customer_b"].get(f"/sessions/{studio.full.id}/waitlist").json() == []
     again = ada.post(f"/sessions/{studio.full.id}/waitlist", {"customer_id": studio.a.id})
     assert again.status_code == 409 and again.json()["code"] == "already_waiting"
@@ -113,3 +114,11 @@ def test_a_session_may_set_its_own_waitlist_capacity(apis, studio):
     )
     assert made.status_code == 201 and made.json()[0]["waitlist_capacity"] == 0
     assert apis["owner"].get(f"/sessions/{studio.full.id}").json()["waitlist_capacity"] is None
+
+
+def test_a_held_credit_shows(apis, studio):
+    Business.objects.filter(pk=1).update(waitlist_holds_credit=True)
+    joined = apis["customer_a"].post(
+        f"/sessions/{studio.full.id}/waitlist", {"customer_id": studio.a.id}
+    )
+    assert joined.status_code == 201 and joined.json()["holds_credit"] is True

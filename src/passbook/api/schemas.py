@@ -700,3 +700,8 @@ class WaitlistEntryOut(Schema):
         ..., description="while `offered`: the place is held for them until then (claim it)"
     )
     booking_id: int | None = Field(..., description="the booking a promotion made")
+    holds_credit: bool = Field(
+        ...,
+        description="a credit is held on a pass for this wait (studio setting "
+        "`waitlist_holds_credit`), given back on leaving and spent on promotion",
+    )

@@ -8,16 +8,15 @@ from passbook.models.fields import MoneyField
 from passbook.models.passes import Pass
 
 
-class OnlineCheckout(models.Model):
-    """A pass bought in the portal and paid by card. Paid only when Stripe's webhook says
-    the PaymentIntent succeeded (a Payment row, method online, reference the intent)."""
+class CardPayment(models.Model):
+    """A payment by card in the portal: its PaymentIntent at Stripe and how it stands.
+    Paid only when Stripe's webhook says the PaymentIntent succeeded."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for payment"
         PAID = "paid", "Paid"
         FAILED = "failed", "Payment failed"
 
-    customer_pass = models.OneToOneField(Pass, on_delete=models.PROTECT, related_name="checkout")
     intent_id = models.CharField(max_length=100, blank=True, default="")
     client_secret = models.CharField(max_length=200, blank=True, default="")
     amount = MoneyField()
@@ -26,6 +25,16 @@ class OnlineCheckout(models.Model):
     failure = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class OnlineCheckout(CardPayment):
+    """A pass bought in the portal and paid by card (once paid: a Payment row, method
+    online, reference the intent)."""
+
+    customer_pass = models.OneToOneField(Pass, on_delete=models.PROTECT, related_name="checkout")
 
     class Meta:
         constraints = [
@@ -40,7 +49,7 @@ class OnlineCheckout(models.Model):
         return f"checkout of pass {self.customer_pass_id}: {self.status}"
 
 
-class GiftPurchase(models.Model):
+class GiftPurchase(CardPayment):
     """A gift voucher bought in the portal and paid by card. Its voucher (and so its code)
     exists only once Stripe's webhook says the PaymentIntent succeeded."""
 
@@ -49,14 +58,6 @@ class GiftPurchase(models.Model):
     )
     recipient_name = models.CharField(max_length=100)
     recipient_email = models.EmailField()
-    amount = MoneyField()
-    currency = models.CharField(max_length=3)
-    intent_id = models.CharField(max_length=100, blank=True, default="")
-    client_secret = models.CharField(max_length=200, blank=True, default="")
-    status = models.CharField(
-        max_length=10, choices=OnlineCheckout.Status.choices, default=OnlineCheckout.Status.PENDING
-    )
-    failure = models.CharField(max_length=300, blank=True, default="")
     voucher = models.OneToOneField(
         "passbook.GiftVoucher",
         null=True,
@@ -64,8 +65,6 @@ class GiftPurchase(models.Model):
         on_delete=models.PROTECT,
         related_name="purchase",
     )
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
 
     class Meta:
         constraints = [

@@ -139,13 +139,13 @@ def _record_card(
 ) -> str:
     card = _card_for(intent)
     if card is None or not method_id:
-        return online_payments._unknown(event, "setup intent") if event else "unknown"
+        return online_payments.unknown(event, "setup intent") if event else "unknown"
     locks.customer(card.customer_id)
     card.refresh_from_db()
     if event is not None:
-        if online_payments._seen(event):
+        if online_payments.seen(event):
             return "duplicate"
-        online_payments._store(event, "")
+        online_payments.store(event, "")
     outcome = _write_card(card, intent["id"], method_id, details)
     if event is not None:
         StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
@@ -428,10 +428,10 @@ def charge_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
     """Webhook `payment_intent.succeeded` for a renewal: the pass is paid."""
     found = charge_for(intent["id"], intent.get("metadata", {}))
     if found is None:
-        return online_payments._unknown(event, "payment intent")
-    if online_payments._seen(event):
+        return online_payments.unknown(event, "payment intent")
+    if online_payments.seen(event):
         return "duplicate"
-    online_payments._store(event, "")
+    online_payments.store(event, "")
     p = locks.pass_for_update(found.renewal.issued_pass_id)
     outcome = online_payments.record_intent_payment(p, intent)
     found.intent_id, found.last_failure = intent["id"], ""
@@ -446,14 +446,14 @@ def charge_failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
     to the attempt did not record it already."""
     found = charge_for(intent["id"], intent.get("metadata", {}))
     if found is None:
-        return online_payments._unknown(event, "payment intent")
-    if online_payments._seen(event):
+        return online_payments.unknown(event, "payment intent")
+    if online_payments.seen(event):
         return "duplicate"
     number = str((intent.get("metadata") or {}).get("attempt", ""))
     error = intent.get("last_payment_error") or {}
     message = str(error.get("message") or "The card was declined.")
     recorded = number.isdigit() and _failed(found.id, int(number), intent["id"], message)
-    return online_payments._store(event, "failed" if recorded else "failure already recorded")
+    return online_payments.store(event, "failed" if recorded else "failure already recorded")
 
 
 # What staff and the customer see.

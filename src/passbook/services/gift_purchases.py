@@ -73,12 +73,7 @@ def _prepare(
 def _attach(purchase_id: int, intent_id: str, client_secret: str) -> GiftPurchase:
     purchase = GiftPurchase.objects.get(pk=purchase_id)
     locks.customer(purchase.buyer_id)
-    purchase.refresh_from_db()
-    if not purchase.intent_id:  # a webhook may have written it already
-        purchase.intent_id = intent_id
-    purchase.client_secret = client_secret
-    purchase.updated_at = clock.now()
-    purchase.save(update_fields=["intent_id", "client_secret", "updated_at"])
+    online_payments.attach_intent(purchase, intent_id, client_secret)
     return purchase
 
 
@@ -178,10 +173,10 @@ def succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
     """Webhook `payment_intent.succeeded` for a gift: the voucher is issued, once."""
     purchase = purchase_for(intent["id"], intent.get("metadata", {}))
     if purchase is None:
-        return online_payments._unknown(event, "payment intent")
-    if online_payments._seen(event):
+        return online_payments.unknown(event, "payment intent")
+    if online_payments.seen(event):
         return "duplicate"
-    online_payments._store(event, "")  # first: a simultaneous delivery waits, then fails
+    online_payments.store(event, "")  # first: a simultaneous delivery waits, then fails
     outcome = "already paid"
     if purchase.voucher_id is None:
         purchase.voucher = _issue(purchase, intent)
@@ -198,17 +193,17 @@ def failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
     """Webhook `payment_intent.payment_failed` for a gift: say why; no voucher."""
     purchase = purchase_for(intent["id"], intent.get("metadata", {}))
     if purchase is None:
-        return online_payments._unknown(event, "payment intent")
-    if online_payments._seen(event):
+        return online_payments.unknown(event, "payment intent")
+    if online_payments.seen(event):
         return "duplicate"
     if purchase.status == Status.PAID:  # arrived after the success
-        return online_payments._store(event, "ignored: already paid")
+        return online_payments.store(event, "ignored: already paid")
     error = intent.get("last_payment_error") or {}
     purchase.intent_id, purchase.status = intent["id"], Status.FAILED
     purchase.failure = str(error.get("message") or "The card was declined.")[:300]
     purchase.updated_at = clock.now()
     purchase.save(update_fields=["intent_id", "status", "failure", "updated_at"])
-    return online_payments._store(event, "failed")
+    return online_payments.store(event, "failed")
 
 
 # Refunds.

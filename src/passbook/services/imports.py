@@ -1047,9 +1047,43 @@ def run(
     report = plan(tables, preset, columns or columns_for(preset))
     if report.refusals and not only_valid:
         return report  # nothing written: see refusal()
-    if commit and any(i.action == "create" for i in report.items):
-        report.batch = _write(report, tables, preset, actor, progress)
+    if not any(i.action == "create" for i in report.items):
+        return report
+    try:
+        if commit:
+            report.batch = _write(report, tables, preset, actor, progress)
+        elif report.count("bookings", "create"):
+            _rehearse(report, tables, preset, actor)
+    except BookingNotMade as refused:
+        if commit:
+            raise errors.ImportRefused(f"{refused.refusal} Nothing was written.") from None
+        report.refusals.append(refused.refusal)
     return report
+
+
+class BookingNotMade(Exception):
+    """A booking row the desk could not make once the rows before it are written (the
+    session full, no pass able to pay): the whole import is refused."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
+class _Rehearsed(Exception):
+    """Rolls a dry run's rehearsal back."""
+
+
+def _rehearse(report: Report, tables: list[Table], preset: str, actor: User | None) -> None:
+    """A dry run of a file with bookings writes everything, then rolls it back: whether a
+    booking can be made is known only once the rows before it are written, and the dry
+    run must refuse what the import would."""
+    try:
+        with transaction.atomic():
+            _write(report, tables, preset, actor)
+            raise _Rehearsed
+    except _Rehearsed:
+        pass
 
 
 def refusal(report: Report, *, commit: bool, only_valid: bool) -> errors.ImportRefused | None:
@@ -1229,9 +1263,7 @@ def _create_bookings(item: Item, batch: ImportBatch, made: dict, actor) -> Booki
         bookings.check_bookable(customer, session)
         paying = bookings.paying_pass(customer, session, named.id if named else None)
     except errors.DomainError as exc:
-        raise errors.ImportRefused(
-            f"{item.file} row {item.row}: {exc.message} Nothing was written."
-        ) from None
+        raise BookingNotMade(Refusal(item.file, item.row, "", exc.message)) from None
     if paying.starts_at is None:
         reason = f"{batch.label}: started on first booking"
         bookings.start_on_first_booking(paying, session, actor, reason)

@@ -34,7 +34,7 @@ from passbook.models import (
     StripeEvent,
     User,
 )
-from passbook.models.online import GiftPurchase, RenewalCharge
+from passbook.models.online import CardPayment, GiftPurchase, RenewalCharge
 from passbook.payment_providers import stripe_configured
 from passbook.services import errors, locks
 from passbook.services.payments import PaymentInput, add_payment
@@ -89,16 +89,21 @@ def _prepare(pass_id: int) -> OnlineCheckout:
     )
 
 
+def attach_intent(payment: CardPayment, intent_id: str, client_secret: str) -> None:
+    """With its customer locked: record the PaymentIntent made for a card payment."""
+    payment.refresh_from_db()
+    if not payment.intent_id:  # a webhook may have written it already
+        payment.intent_id = intent_id
+    payment.client_secret = client_secret
+    payment.updated_at = clock.now()
+    payment.save(update_fields=["intent_id", "client_secret", "updated_at"])
+
+
 @transaction.atomic
 def _attach(checkout_id: int, intent_id: str, client_secret: str) -> OnlineCheckout:
     checkout = OnlineCheckout.objects.get(pk=checkout_id)
     locks.customer(checkout.customer_pass.customer_id)
-    checkout.refresh_from_db()
-    if not checkout.intent_id:  # a webhook may have written it already
-        checkout.intent_id = intent_id
-    checkout.client_secret = client_secret
-    checkout.updated_at = clock.now()
-    checkout.save(update_fields=["intent_id", "client_secret", "updated_at"])
+    attach_intent(checkout, intent_id, client_secret)
     return checkout
 
 
@@ -351,11 +356,13 @@ def handle(event: dict[str, Any]) -> str:
         raise
 
 
-def _seen(event: dict[str, Any]) -> bool:
+def seen(event: dict[str, Any]) -> bool:
+    """Whether this event has been processed already (each is processed once)."""
     return StripeEvent.objects.filter(event_id=event["id"]).exists()
 
 
-def _store(event: dict[str, Any], outcome: str) -> str:
+def store(event: dict[str, Any], outcome: str) -> str:
+    """Record the event as processed, in its effect's transaction (unique by event id)."""
     StripeEvent.objects.create(
         event_id=event["id"],
         type=event.get("type", ""),
@@ -368,16 +375,17 @@ def _store(event: dict[str, Any], outcome: str) -> str:
 
 @transaction.atomic
 def _ignore(event: dict[str, Any], obj: dict[str, Any]) -> str:
-    if _seen(event):
+    if seen(event):
         return "duplicate"
-    return _store(event, "ignored")
+    return store(event, "ignored")
 
 
-def _unknown(event: dict[str, Any], what: str) -> str:
+def unknown(event: dict[str, Any], what: str) -> str:
+    """An event about something we never made: logged, recorded, answered 200."""
     log.warning("Stripe event %s (%s) names an unknown %s", event["id"], event.get("type"), what)
-    if _seen(event):
+    if seen(event):
         return "duplicate"
-    return _store(event, f"unknown {what}")
+    return store(event, f"unknown {what}")
 
 
 def _checkout_for(intent_id: str, metadata: dict[str, Any]) -> OnlineCheckout | None:
@@ -424,10 +432,10 @@ def record_intent_payment(p: Pass, intent: dict[str, Any]) -> str:
 def _intent_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
     checkout = _checkout_for(intent["id"], intent.get("metadata", {}))
     if checkout is None:
-        return _unknown(event, "payment intent")
-    if _seen(event):
+        return unknown(event, "payment intent")
+    if seen(event):
         return "duplicate"
-    _store(event, "")  # first, so a simultaneous delivery of this event waits, then fails
+    store(event, "")  # first, so a simultaneous delivery of this event waits, then fails
     p = locks.pass_for_update(checkout.customer_pass_id)
     outcome = record_intent_payment(p, intent)
     checkout.intent_id = intent["id"]
@@ -443,18 +451,18 @@ def _intent_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
 def _intent_failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
     checkout = _checkout_for(intent["id"], intent.get("metadata", {}))
     if checkout is None:
-        return _unknown(event, "payment intent")
-    if _seen(event):
+        return unknown(event, "payment intent")
+    if seen(event):
         return "duplicate"
     if checkout.status == OnlineCheckout.Status.PAID:  # arrived after the success
-        return _store(event, "ignored: already paid")
+        return store(event, "ignored: already paid")
     error = intent.get("last_payment_error") or {}
     checkout.intent_id = intent["id"]
     checkout.status = OnlineCheckout.Status.FAILED
     checkout.failure = str(error.get("message") or "The card was declined.")[:300]
     checkout.updated_at = clock.now()
     checkout.save(update_fields=["intent_id", "status", "failure", "updated_at"])
-    return _store(event, "failed")
+    return store(event, "failed")
 
 
 def _paid_through(intent_id: str, metadata: dict[str, Any]) -> Paid | None:
@@ -508,10 +516,10 @@ def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> str:
     intent_id = charge.get("payment_intent") or ""
     paid = _paid_through(intent_id, charge.get("metadata", {})) if intent_id else None
     if paid is None:
-        return _unknown(event, "charge")
-    if _seen(event):
+        return unknown(event, "charge")
+    if seen(event):
         return "duplicate"
-    _store(event, "")
+    store(event, "")
     recorded = -(
         Payment.objects.filter(
             method=Payment.Method.ONLINE, reference=paid.intent_id, amount__lt=0
@@ -554,11 +562,11 @@ def _refund_updated(event: dict[str, Any], refund: dict[str, Any]) -> str:
         return _ignore(event, refund)
     found = _refund_for(refund)
     if found is None:
-        return _unknown(event, "refund")
-    if _seen(event):
+        return unknown(event, "refund")
+    if seen(event):
         return "duplicate"
     if found.status == OnlineRefund.Status.FAILED:
-        return _store(event, "refund failure already recorded")
+        return store(event, "refund failure already recorded")
     if found.status == OnlineRefund.Status.SUCCEEDED:
         # Recorded as given back, then failed at the bank: staff must look (reconciliation
         # shows the difference); the books are not rewritten behind their back.
@@ -566,7 +574,7 @@ def _refund_updated(event: dict[str, Any], refund: dict[str, Any]) -> str:
     found.refund_id = found.refund_id or str(refund.get("id", ""))[:100]
     found.save(update_fields=["refund_id"])
     _mark_failed(found)
-    return _store(event, "refund failed")
+    return store(event, "refund failed")
 
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], str]
