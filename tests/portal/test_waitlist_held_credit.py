@@ -2,6 +2,7 @@
 the roster, and the studio setting that turns it on."""
 
 from passbook.models import Business, WaitlistEntry
+from passbook.services import waitlists
 from tests.portal.conftest import logged_in, sell
 from tests.portal.test_waitlists import _fill
 
@@ -21,3 +22,7 @@ def test_the_portal_and_the_roster_show_the_credit_held_for_the_wait(portal, dja
     client.force_login(owner)
     roster = client.get(f"/office/sessions/{portal.yoga_class.id}/").content.decode()
     assert "1 CR held on 10-class pass" in roster
+    pass_id = WaitlistEntry.objects.get(customer=portal.a).credit_hold.customer_pass_id
+    waitlists.leave(WaitlistEntry.objects.get(customer=portal.a).id)
+    history = client.get(f"/office/passes/{pass_id}/?tab=history").content.decode()
+    assert "Held for a waitlist" in history and "Waitlist hold given back" in history

@@ -1,5 +1,6 @@
 """Sales › Passes and the pass ticket (Nabooki's booking ticket: Sessions, Payments, History)."""
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -11,10 +12,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from passbook import clock
-from passbook.models import Booking, Business, OnlineCheckout, Pass, PassEntry, User
+from passbook.models import (
+    Booking,
+    Business,
+    OnlineCheckout,
+    Pass,
+    PassEntry,
+    User,
+    WaitlistEntry,
+)
 from passbook.queries import filter_passes, pass_ordering
 from passbook.rules import history
 from passbook.rules.calendar import end_of_day
+from passbook.rules.ledger import EntryKind
 from passbook.rules.money import payment_status
 from passbook.rules.status import pass_status
 from passbook.services import bookings, online_payments, passes, payments
@@ -197,11 +207,23 @@ def _ticket(request: HttpRequest, pk: int, tab: str = "sessions", **bound) -> Ht
     return render(request, "office/pass_ticket.html", context, status=status)
 
 
+# A credit held for a wait (studio setting) and given back: not a booking's.
+FOR_A_WAIT: dict[str, str] = {
+    EntryKind.HOLD: "Held for a waitlist",
+    EntryKind.RELEASE: "Waitlist hold given back",
+}
+
+
 def _history(p: Pass, tz: ZoneInfo) -> list[tuple[PassEntry, history.Line]]:
     """Each ledger entry with how it reads: a label, before → after, and why."""
     entries = list(p.entries.select_related("actor", "booking__session__class_type"))
     lines = history.lines(((e.as_rule, e.reason) for e in entries), tz)
-    return list(zip(entries, lines, strict=True))
+    waits = WaitlistEntry.objects.filter(credit_hold__customer_pass=p)
+    for_waits = {i for pair in waits.values_list("credit_hold", "credit_release") for i in pair}
+    return [
+        (e, replace(line, label=FOR_A_WAIT[e.kind]) if e.id in for_waits else line)
+        for e, line in zip(entries, lines, strict=True)
+    ]
 
 
 @staff()
