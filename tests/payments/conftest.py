@@ -71,11 +71,16 @@ def webhooks_to_us(stripe_on, live_server, settings):
     """localstripe posts its signed events to our webhook. It signs with the real time,
     while the suite's clock may be pinned or moved: no age limit on signatures here."""
     settings.PASSBOOK_STRIPE_WEBHOOK_TOLERANCE = 0
-    data = urllib.parse.urlencode(
-        {"url": f"{live_server.url}/payments/stripe/webhook/", "secret": SECRET}
-    ).encode()
-    urllib.request.urlopen(f"{stripe_on}/_config/webhooks/passbook", data=data).close()
-    return live_server
+    _send_webhooks(stripe_on, f"{live_server.url}/payments/stripe/webhook/")
+    yield live_server
+    # localstripe posts each event a second after it, to the webhooks configured then:
+    # an event of this test must not land in a later test's database.
+    _send_webhooks(stripe_on, "http://127.0.0.1:9/")  # nothing listens there
+
+
+def _send_webhooks(localstripe: str, url: str) -> None:
+    data = urllib.parse.urlencode({"url": url, "secret": SECRET}).encode()
+    urllib.request.urlopen(f"{localstripe}/_config/webhooks/passbook", data=data).close()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from passbook import clock
-from passbook.models import Business, Customer, Notification, Renewal, StripeEvent
+from passbook.models import Business, Customer, Notification, Renewal
 from passbook.models.business import retry_days
 from passbook.models.online import CardOnFile, RenewalCharge
 from passbook.services import errors, locks, notifications, online_payments
@@ -137,19 +137,13 @@ def _card_for(intent: dict[str, Any]) -> CardOnFile | None:
 def _record_card(
     intent: dict[str, Any], method_id: str, details: dict[str, Any], event: dict[str, Any] | None
 ) -> str:
-    card = _card_for(intent)
-    if card is None or not method_id:
-        return online_payments.unknown(event, "setup intent") if event else "unknown"
-    locks.customer(card.customer_id)
-    card.refresh_from_db()
-    if event is not None:
-        if online_payments.seen(event):
-            return "duplicate"
-        online_payments.store(event, "")
-    outcome = _write_card(card, intent["id"], method_id, details)
-    if event is not None:
-        StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
-    return outcome
+    card = _card_for(intent) if method_id else None
+    if card is not None:
+        locks.customer(card.customer_id)
+        card.refresh_from_db()
+    return online_payments.once(
+        event, card, "setup intent", lambda c: _write_card(c, intent["id"], method_id, details)
+    )
 
 
 def _write_card(card: CardOnFile, intent_id: str, method_id: str, details: dict) -> str:
@@ -426,34 +420,31 @@ def is_renewal_intent(intent: dict[str, Any]) -> bool:
 @transaction.atomic
 def charge_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
     """Webhook `payment_intent.succeeded` for a renewal: the pass is paid."""
+
+    def paid(found: RenewalCharge) -> str:
+        p = locks.pass_for_update(found.renewal.issued_pass_id)
+        outcome = online_payments.record_intent_payment(p, intent)
+        found.intent_id, found.last_failure = intent["id"], ""
+        _settle(found, Status.SUCCEEDED, "intent_id", "last_failure")
+        return outcome
+
     found = charge_for(intent["id"], intent.get("metadata", {}))
-    if found is None:
-        return online_payments.unknown(event, "payment intent")
-    if online_payments.seen(event):
-        return "duplicate"
-    online_payments.store(event, "")
-    p = locks.pass_for_update(found.renewal.issued_pass_id)
-    outcome = online_payments.record_intent_payment(p, intent)
-    found.intent_id, found.last_failure = intent["id"], ""
-    _settle(found, Status.SUCCEEDED, "intent_id", "last_failure")
-    StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
-    return outcome
+    return online_payments.once(event, found, online_payments.INTENT, paid)
 
 
 @transaction.atomic
 def charge_failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
     """Webhook `payment_intent.payment_failed` for a renewal: the decline, if the answer
     to the attempt did not record it already."""
+
+    def failed(found: RenewalCharge) -> str:
+        number = str((intent.get("metadata") or {}).get("attempt", ""))
+        message = online_payments.decline(intent)
+        recorded = number.isdigit() and _failed(found.id, int(number), intent["id"], message)
+        return "failed" if recorded else "failure already recorded"
+
     found = charge_for(intent["id"], intent.get("metadata", {}))
-    if found is None:
-        return online_payments.unknown(event, "payment intent")
-    if online_payments.seen(event):
-        return "duplicate"
-    number = str((intent.get("metadata") or {}).get("attempt", ""))
-    error = intent.get("last_payment_error") or {}
-    message = str(error.get("message") or "The card was declined.")
-    recorded = number.isdigit() and _failed(found.id, int(number), intent["id"], message)
-    return online_payments.store(event, "failed" if recorded else "failure already recorded")
+    return online_payments.once(event, found, online_payments.INTENT, failed)
 
 
 # What staff and the customer see.

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from passbook import clock
-from passbook.models import Business, GiftVoucher, Notification, Payment, StripeEvent, User
+from passbook.models import Business, GiftVoucher, Notification, Payment, User
 from passbook.models.online import GiftPurchase, OnlineCheckout, OnlineRefund
 from passbook.rules.calendar import local_date
 from passbook.services import errors, locks, notifications, online_payments, vouchers
@@ -171,39 +171,31 @@ def _send_code(purchase: GiftPurchase, voucher: GiftVoucher) -> None:
 @transaction.atomic
 def succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
     """Webhook `payment_intent.succeeded` for a gift: the voucher is issued, once."""
-    purchase = purchase_for(intent["id"], intent.get("metadata", {}))
-    if purchase is None:
-        return online_payments.unknown(event, "payment intent")
-    if online_payments.seen(event):
-        return "duplicate"
-    online_payments.store(event, "")  # first: a simultaneous delivery waits, then fails
-    outcome = "already paid"
-    if purchase.voucher_id is None:
-        purchase.voucher = _issue(purchase, intent)
-        outcome = "voucher issued"
-    purchase.intent_id, purchase.status, purchase.failure = intent["id"], Status.PAID, ""
-    purchase.updated_at = clock.now()
-    purchase.save(update_fields=["intent_id", "status", "failure", "voucher", "updated_at"])
-    StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
-    return outcome
+
+    def paid(purchase: GiftPurchase) -> str:
+        outcome = "already paid"
+        if purchase.voucher_id is None:
+            purchase.voucher = _issue(purchase, intent)
+            outcome = "voucher issued"
+        online_payments.settle(purchase, intent, Status.PAID, "", "voucher")
+        return outcome
+
+    found = purchase_for(intent["id"], intent.get("metadata", {}))
+    return online_payments.once(event, found, online_payments.INTENT, paid)
 
 
 @transaction.atomic
 def failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
     """Webhook `payment_intent.payment_failed` for a gift: say why; no voucher."""
-    purchase = purchase_for(intent["id"], intent.get("metadata", {}))
-    if purchase is None:
-        return online_payments.unknown(event, "payment intent")
-    if online_payments.seen(event):
-        return "duplicate"
-    if purchase.status == Status.PAID:  # arrived after the success
-        return online_payments.store(event, "ignored: already paid")
-    error = intent.get("last_payment_error") or {}
-    purchase.intent_id, purchase.status = intent["id"], Status.FAILED
-    purchase.failure = str(error.get("message") or "The card was declined.")[:300]
-    purchase.updated_at = clock.now()
-    purchase.save(update_fields=["intent_id", "status", "failure", "updated_at"])
-    return online_payments.store(event, "failed")
+
+    def failed(purchase: GiftPurchase) -> str:
+        if purchase.status == Status.PAID:  # arrived after the success
+            return "ignored: already paid"
+        online_payments.settle(purchase, intent, Status.FAILED, online_payments.decline(intent))
+        return "failed"
+
+    found = purchase_for(intent["id"], intent.get("metadata", {}))
+    return online_payments.once(event, found, online_payments.INTENT, failed)
 
 
 # Refunds.

@@ -16,7 +16,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import stripe
 from django.conf import settings
@@ -388,6 +389,30 @@ def unknown(event: dict[str, Any], what: str) -> str:
     return store(event, f"unknown {what}")
 
 
+Found = TypeVar("Found")
+
+
+def once(
+    event: dict[str, Any] | None, found: Found | None, what: str, effect: Callable[[Found], str]
+) -> str:
+    """Every webhook handler's bookkeeping, inside its transaction, after `found` (what the
+    event is about) was looked up and its owner locked: an event about something we never
+    made is `unknown`; one processed before is a duplicate. Otherwise the event is stored
+    first, so a simultaneous delivery of it waits on its unique id and then fails; the
+    effect runs and its outcome is stored with the event. With no event (we asked Stripe
+    ourselves) only the effect runs."""
+    if found is None:
+        return unknown(event, what) if event is not None else f"unknown {what}"
+    if event is None:
+        return effect(found)
+    if seen(event):
+        return "duplicate"
+    store(event, "")
+    outcome = effect(found)
+    StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome[:300])
+    return outcome
+
+
 def _checkout_for(intent_id: str, metadata: dict[str, Any]) -> OnlineCheckout | None:
     """The checkout an intent pays, its customer locked; None if we never made it."""
     found = OnlineCheckout.objects.filter(intent_id=intent_id).first() if intent_id else None
@@ -428,41 +453,44 @@ def record_intent_payment(p: Pass, intent: dict[str, Any]) -> str:
     return "paid"
 
 
+INTENT = "payment intent"  # what an unknown intent's event is recorded as
+
+
 @transaction.atomic
 def _intent_succeeded(event: dict[str, Any], intent: dict[str, Any]) -> str:
-    checkout = _checkout_for(intent["id"], intent.get("metadata", {}))
-    if checkout is None:
-        return unknown(event, "payment intent")
-    if seen(event):
-        return "duplicate"
-    store(event, "")  # first, so a simultaneous delivery of this event waits, then fails
-    p = locks.pass_for_update(checkout.customer_pass_id)
-    outcome = record_intent_payment(p, intent)
-    checkout.intent_id = intent["id"]
-    checkout.status = OnlineCheckout.Status.PAID
-    checkout.failure = ""
-    checkout.updated_at = clock.now()
-    checkout.save(update_fields=["intent_id", "status", "failure", "updated_at"])
-    StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
-    return outcome
+    def paid(checkout: OnlineCheckout) -> str:
+        p = locks.pass_for_update(checkout.customer_pass_id)
+        outcome = record_intent_payment(p, intent)
+        settle(checkout, intent, OnlineCheckout.Status.PAID, "")
+        return outcome
+
+    return once(event, _checkout_for(intent["id"], intent.get("metadata", {})), INTENT, paid)
 
 
 @transaction.atomic
 def _intent_failed(event: dict[str, Any], intent: dict[str, Any]) -> str:
-    checkout = _checkout_for(intent["id"], intent.get("metadata", {}))
-    if checkout is None:
-        return unknown(event, "payment intent")
-    if seen(event):
-        return "duplicate"
-    if checkout.status == OnlineCheckout.Status.PAID:  # arrived after the success
-        return store(event, "ignored: already paid")
+    def failed(checkout: OnlineCheckout) -> str:
+        if checkout.status == OnlineCheckout.Status.PAID:  # arrived after the success
+            return "ignored: already paid"
+        settle(checkout, intent, OnlineCheckout.Status.FAILED, decline(intent))
+        return "failed"
+
+    return once(event, _checkout_for(intent["id"], intent.get("metadata", {})), INTENT, failed)
+
+
+def decline(intent: dict[str, Any]) -> str:
+    """Why the bank said no, as Stripe words it for the customer."""
     error = intent.get("last_payment_error") or {}
-    checkout.intent_id = intent["id"]
-    checkout.status = OnlineCheckout.Status.FAILED
-    checkout.failure = str(error.get("message") or "The card was declined.")[:300]
-    checkout.updated_at = clock.now()
-    checkout.save(update_fields=["intent_id", "status", "failure", "updated_at"])
-    return store(event, "failed")
+    return str(error.get("message") or "The card was declined.")[:300]
+
+
+def settle(
+    payment: CardPayment, intent: dict[str, Any], status: str, failure: str, *also: str
+) -> None:
+    """A checkout or gift purchase as its intent's event left it: paid, or failed."""
+    payment.intent_id, payment.status, payment.failure = intent["id"], status, failure
+    payment.updated_at = clock.now()
+    payment.save(update_fields=["intent_id", "status", "failure", "updated_at", *also])
 
 
 def _paid_through(intent_id: str, metadata: dict[str, Any]) -> Paid | None:
@@ -515,11 +543,10 @@ def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> str:
     what we recorded, so replays, and events out of order, record nothing twice."""
     intent_id = charge.get("payment_intent") or ""
     paid = _paid_through(intent_id, charge.get("metadata", {})) if intent_id else None
-    if paid is None:
-        return unknown(event, "charge")
-    if seen(event):
-        return "duplicate"
-    store(event, "")
+    return once(event, paid, "charge", partial(_refunded, charge))
+
+
+def _refunded(charge: dict[str, Any], paid: Paid) -> str:
     recorded = -(
         Payment.objects.filter(
             method=Payment.Method.ONLINE, reference=paid.intent_id, amount__lt=0
@@ -537,7 +564,6 @@ def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> str:
     elif refunded < recorded + sum(r.amount for r in succeeded):
         succeeded = succeeded.none()  # not all of them yet; a later event says
     succeeded.update(status=OnlineRefund.Status.SUCCEEDED)
-    StripeEvent.objects.filter(event_id=event["id"]).update(outcome=outcome)
     return outcome
 
 
@@ -560,21 +586,20 @@ def _refund_updated(event: dict[str, Any], refund: dict[str, Any]) -> str:
     nothing was given back, so the payments stay as they are."""
     if refund.get("status") != "failed":
         return _ignore(event, refund)
-    found = _refund_for(refund)
-    if found is None:
-        return unknown(event, "refund")
-    if seen(event):
-        return "duplicate"
-    if found.status == OnlineRefund.Status.FAILED:
-        return store(event, "refund failure already recorded")
-    if found.status == OnlineRefund.Status.SUCCEEDED:
-        # Recorded as given back, then failed at the bank: staff must look (reconciliation
-        # shows the difference); the books are not rewritten behind their back.
-        log.warning("Refund %s failed after it was recorded", found.refund_id)
-    found.refund_id = found.refund_id or str(refund.get("id", ""))[:100]
-    found.save(update_fields=["refund_id"])
-    _mark_failed(found)
-    return store(event, "refund failed")
+
+    def failed(found: OnlineRefund) -> str:
+        if found.status == OnlineRefund.Status.FAILED:
+            return "refund failure already recorded"
+        if found.status == OnlineRefund.Status.SUCCEEDED:
+            # Recorded as given back, then failed at the bank: staff must look
+            # (reconciliation shows the difference); the books are not rewritten.
+            log.warning("Refund %s failed after it was recorded", found.refund_id)
+        found.refund_id = found.refund_id or str(refund.get("id", ""))[:100]
+        found.save(update_fields=["refund_id"])
+        _mark_failed(found)
+        return "refund failed"
+
+    return once(event, _refund_for(refund), "refund", failed)
 
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], str]
