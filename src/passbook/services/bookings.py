@@ -4,11 +4,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Value
+from django.db.models import Q, QuerySet, Value
 
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Pass, Session, User, WaitlistEntry
 from passbook.models.business import CreditPolicy
+from passbook.prepared import Prepared
 from passbook.rules import spend
 from passbook.rules.attendance import Phase
 from passbook.rules.calendar import local_date, window
@@ -113,16 +114,8 @@ def _who_is_in(customer_id: int, session: Session) -> tuple[list[int], bool, boo
     offered a place in it, and whether the customer is on any waitlist. Each read is at
     most `capacity` or a few waitlist rows; unordered, as the default orders would join
     other tables for nothing."""
-    live = session.bookings.filter(status__in=Booking.LIVE).order_by()
-    open_waits = WaitlistEntry.objects.filter(
-        Q(customer_id=customer_id, status__in=WaitlistEntry.OPEN)
-        | Q(session=session, status=WaitlistEntry.Status.OFFERED)
-    ).order_by()
-    rows = live.values_list("customer_id", Value(_BOOKED)).union(
-        open_waits.values_list("customer_id", "status"), all=True
-    )
     booked, offers, waiting = [], False, False
-    for who, what in rows:
+    for who, what in _WHO_IS_IN.rows(customer_id, session.id):
         if what == _BOOKED:
             booked.append(who)
         elif who == customer_id:
@@ -130,6 +123,20 @@ def _who_is_in(customer_id: int, session: Session) -> tuple[list[int], bool, boo
         else:  # only an offer of a place in this session is read for someone else
             offers = True
     return booked, offers, waiting
+
+
+def _who_is_in_query(customer_id: int, session_id: int) -> QuerySet:
+    live = Booking.objects.filter(session_id=session_id, status__in=Booking.LIVE).order_by()
+    open_waits = WaitlistEntry.objects.filter(
+        Q(customer_id=customer_id, status__in=WaitlistEntry.OPEN)
+        | Q(session_id=session_id, status=WaitlistEntry.Status.OFFERED)
+    ).order_by()
+    return live.values_list("customer_id", Value(_BOOKED)).union(
+        open_waits.values_list("customer_id", "status"), all=True
+    )
+
+
+_WHO_IS_IN = Prepared(_who_is_in_query)  # on every booking: compiled once
 
 
 def paying_pass(

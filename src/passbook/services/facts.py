@@ -4,14 +4,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from passbook import clock
 from passbook.models import Booking, Business, Pass, PassFreeze, Session
+from passbook.prepared import Prepared
 from passbook.rules.calendar import local_date
 from passbook.rules.facts import PassFacts, SessionFacts
 from passbook.rules.money import PaymentStatus, payment_status
@@ -71,22 +70,15 @@ def with_freeze_flag(qs: QuerySet[Pass]) -> QuerySet[Pass]:
 
 def live_passes(customer_id: int) -> list[Pass]:
     """The customer's passes that are not voided, with the freeze flag: the spend rule's
-    input on every booking. Its SQL is built once per database and process (compiling
-    the query cost more Python than running it); the rows are ordinary Pass objects."""
-    sql, params = _live_passes_sql(connection.vendor)
-    at = [customer_id if p == _ANY_CUSTOMER else p for p in params]
-    return list(Pass.objects.raw(sql, at))
+    input on every booking (compiled once)."""
+    return _LIVE_PASSES.objects(customer_id)
 
 
-_ANY_CUSTOMER = -7  # a stand-in for the customer's id in the SQL built once (no real id)
-
-
-@cache
-def _live_passes_sql(vendor: str) -> tuple[str, tuple[object, ...]]:
-    qs = with_freeze_flag(Pass.objects.filter(customer_id=_ANY_CUSTOMER, voided_at__isnull=True))
-    sql, params = qs.query.sql_with_params()
-    assert list(params).count(_ANY_CUSTOMER) == 1, "the stand-in is the only such parameter"
-    return sql, tuple(params)
+_LIVE_PASSES = Prepared(
+    lambda customer_id: with_freeze_flag(
+        Pass.objects.filter(customer_id=customer_id, voided_at__isnull=True)
+    )
+)
 
 
 def passes_facts(

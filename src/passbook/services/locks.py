@@ -29,6 +29,7 @@ from passbook.models import (
     User,
     WaitlistEntry,
 )
+from passbook.prepared import Prepared
 from passbook.services import errors
 
 M = TypeVar("M", bound=Model)
@@ -64,8 +65,18 @@ def sessions(ids: Iterable[int]) -> dict[int, Session]:
     return found
 
 
+# A booking's two locks, compiled once (they are sent on every booking).
+_SESSION = Prepared(
+    lambda session_id: _locking(Session.objects.select_related("class_type").filter(id=session_id))
+)
+_CUSTOMER = Prepared(lambda customer_id: _locking(Customer.objects.filter(id=customer_id)))
+
+
 def session(session_id: int) -> Session:
-    return sessions([session_id])[session_id]
+    found = waiting(lambda: _SESSION.objects(_id(session_id, "No such session.")))
+    if not found:
+        raise errors.NotFound("No such session.", session_ids=[session_id])
+    return found[0]
 
 
 def customers(ids: Iterable[int]) -> None:
@@ -86,8 +97,10 @@ def waiting_customers(session_ids: Iterable[int], also: Iterable[int] = ()) -> N
 
 
 def customer(customer_id: int) -> Customer:
-    qs = _locking(Customer.objects.all())
-    return waiting(lambda: _get(qs, customer_id, "No such customer."))
+    found = waiting(lambda: _CUSTOMER.objects(_id(customer_id, "No such customer.")))
+    if not found:
+        raise errors.NotFound("No such customer.")
+    return found[0]
 
 
 def voucher(code: str) -> GiftVoucher | None:
@@ -144,6 +157,14 @@ def _get(qs: QuerySet[M], pk: object, message: str) -> M:
     try:
         return qs.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):  # only qs.model's can come from get()
+        raise errors.NotFound(message) from None
+
+
+def _id(value: object, message: str) -> int:
+    """An id as the ORM would take it (7, "7"), or NotFound."""
+    try:
+        return int(value)  # type: ignore[call-overload]  # any object: int() says if it can
+    except (TypeError, ValueError):
         raise errors.NotFound(message) from None
 
 

@@ -1,0 +1,98 @@
+"""Queries compiled once (passbook.prepared) give what their querysets give: the same
+rows, the same model objects with their related rows and annotations, converted the
+same way, on both databases; and their SQL follows the locking switch."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from passbook import clock
+from passbook.models import Business, Customer, Pass, Session
+from passbook.prepared import Prepared
+from passbook.services import bookings, errors, locks
+from passbook.services.facts import with_freeze_flag
+from tests.factories import CustomerFactory, SessionFactory
+from tests.integration.helpers import sell
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_objects_are_the_querysets_objects_with_their_related_rows(business):
+    session = SessionFactory()
+
+    def build(session_id):
+        return Session.objects.select_related("class_type").filter(id=session_id)
+
+    (prepared,) = Prepared(build).objects(session.id)
+    (orm,) = build(session.id)
+    assert fields(prepared) == fields(orm)
+    with CaptureQueriesContext(connection) as asked:
+        assert fields(prepared.class_type) == fields(orm.class_type)
+    assert len(asked) == 0  # came in the same row, as select_related does
+    assert prepared._state.adding is False and prepared._state.db == "default"
+
+
+def test_annotations_and_converted_values_are_the_querysets(business, customer, ten_pack):
+    sold = [sell(customer, ten_pack) for _ in range(2)]
+
+    def build(customer_id):
+        return with_freeze_flag(Pass.objects.filter(customer_id=customer_id))
+
+    prepared = Prepared(build).objects(customer.id)
+    orm = list(build(customer.id))
+    assert [fields(p) for p in prepared] == [fields(p) for p in orm]
+    assert [p.has_freezes for p in prepared] == [p.has_freezes for p in orm] == [False, False]
+    assert {type(p.total) for p in prepared} == {type(sold[0].total)}  # Decimal on both
+    business.refresh_from_db()
+    (settings_row,) = Prepared(lambda: Business.objects.filter(pk=1)).objects()
+    assert model_to_dict(settings_row) == model_to_dict(Business.objects.get(pk=1))
+
+
+def test_rows_of_a_union_are_the_querysets_rows(business, customer, ten_pack):
+    session = SessionFactory(starts_at=clock.now() + timedelta(days=1))
+    sell(customer, ten_pack)
+    bookings.book(customer.id, session.id)
+    other = CustomerFactory()
+    query = bookings._who_is_in_query
+    assert Prepared(query).rows(other.id, session.id) == list(query(other.id, session.id))
+    assert Prepared(query).rows(other.id, session.id) == [(customer.id, bookings._BOOKED)]
+
+
+def test_each_run_takes_its_own_values(business):
+    a, b = CustomerFactory(), CustomerFactory()
+    by_id = Prepared(lambda customer_id: Customer.objects.filter(id=customer_id))
+    assert [c.id for c in by_id.objects(a.id)] == [a.id]
+    assert [c.id for c in by_id.objects(b.id)] == [b.id]
+    assert by_id.objects(b.id + 1000) == []
+
+
+def test_an_argument_that_does_not_reach_the_sql_is_refused_when_compiled(business):
+    ignoring = Prepared(lambda customer_id: Customer.objects.all())
+    with pytest.raises(AssertionError, match="do not reach the SQL"):
+        ignoring.rows(1)
+
+
+def test_the_sql_follows_the_locking_switch(business, settings):
+    lock = locks._CUSTOMER
+    settings.PASSBOOK_LOCKING = True
+    locked = lock._compiled().sql
+    settings.PASSBOOK_LOCKING = False
+    unlocked = lock._compiled().sql
+    assert "FOR UPDATE" not in unlocked
+    assert ("FOR UPDATE" in locked) == (connection.vendor == "postgresql")
+
+
+def test_the_locks_refuse_unknown_and_malformed_ids(business):
+    with pytest.raises(errors.NotFound) as unknown:
+        locks.session(987654)
+    assert unknown.value.details.get("session_ids") == [987654]
+    for bad in ("abc", None, 987654):
+        with pytest.raises(errors.NotFound, match="No such customer"):
+            locks.customer(bad)  # type: ignore[arg-type]
