@@ -237,6 +237,25 @@ def test_a_new_card_pays_what_was_declined(stripe_on, clock_at, ada, monthly, as
     assert "Nothing past due." in staff_client().get("/office/past-due/").content.decode()
 
 
+def test_a_replaced_card_is_detached_at_stripe(
+    stripe_on, clock_at, ada, monkeypatch, django_capture_on_commit_callbacks
+):
+    detached = []
+    detach = online_payments.stripe.PaymentMethod.detach
+    monkeypatch.setattr(
+        online_payments.stripe.PaymentMethod,
+        "detach",
+        lambda method_id, **kw: detached.append(method_id) or detach(method_id, **kw),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        with_card(ada, DECLINES)
+    assert detached == []  # the first card replaces nothing
+    old = CardOnFile.objects.get(customer=ada).payment_method_id
+    with django_capture_on_commit_callbacks(execute=True):  # once the card is recorded
+        with_card(ada, GOOD)
+    assert detached == [old] != [CardOnFile.objects.get(customer=ada).payment_method_id]
+
+
 def test_paid_at_the_desk_meanwhile_is_not_charged(stripe_on, clock_at, ada, monthly, asks):
     with_card(ada, DECLINES)
     sub = subscriptions.start(ada.id, monthly.id)

@@ -153,6 +153,9 @@ def _write_card(card: CardOnFile, intent_id: str, method_id: str, details: dict)
         return "ignored: an older card setup"
     if card.payment_method_id == method_id:
         return "card already saved"
+    if card.payment_method_id:  # replaced: Stripe forgets the old card once this commits
+        replaced = card.payment_method_id
+        transaction.on_commit(lambda: _detach(replaced))
     card.payment_method_id = method_id
     card.brand = str(details.get("brand", ""))[:20]
     card.last4 = str(details.get("last4", ""))[:4]
@@ -162,6 +165,15 @@ def _write_card(card: CardOnFile, intent_id: str, method_id: str, details: dict)
     _retry_now(card.customer_id)
     log.info("customer %s saved card %s ending %s", card.customer_id, card.brand, card.last4)
     return "card saved"
+
+
+def _detach(payment_method_id: str) -> None:
+    """A replaced card is detached from the customer at Stripe, so it can never be
+    charged again. If Stripe cannot be reached it stays attached (logged), unused by us."""
+    try:
+        online_payments.client().PaymentMethod.detach(payment_method_id)
+    except stripe.StripeError as exc:
+        log.warning("Could not detach replaced card %s: %s", payment_method_id, exc)
 
 
 def _retry_now(customer_id: int) -> None:
