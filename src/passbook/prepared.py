@@ -1,12 +1,18 @@
-"""Queries compiled once: for the few statements every booking sends.
+"""Statements compiled once: for the few statements every booking sends.
 
 Building and compiling a Django query costs more Python than PostgreSQL spends running
-it (docs/benchmarks.md, "Where a booking's time goes"). A `Prepared` query is written as
-an ordinary queryset over stand-in values. Its SQL is compiled the first time it runs on
-a connection (per thread and database, and per `PASSBOOK_LOCKING`, which changes the
-SQL); after that it runs with the real values in the stand-ins' places, and gives back
-what the queryset would have: its rows, converted as Django converts them, or its model
-objects (with their `select_related` rows and annotations).
+it (docs/benchmarks.md, "Where a booking's time goes"). Each statement here is compiled
+by Django the first time it runs on a connection (per thread and database), then sent
+again with new values:
+
+- `Prepared`: a queryset written over stand-in values (and compiled per
+  `PASSBOOK_LOCKING`, which changes its SQL). It gives back what the queryset would
+  have: its rows, converted as Django converts them, or its model objects (with their
+  `select_related` rows and annotations).
+- `Insert` and `Update`: what `Model.save()` sends for new rows, and for some fields of
+  a row by its primary key. Values are prepared by the fields, as Django prepares them;
+  the first run checks that its parameters are the ones Django compiled. No signals are
+  sent (Passbook connects none).
 """
 
 import inspect
@@ -15,9 +21,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db import DatabaseError, connections
+from django.db.models import Field, Model, Q, QuerySet
+from django.db.models.constants import OnConflict
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # internal, not in the stubs; ModelIterable's own helper
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
@@ -96,3 +104,78 @@ class Prepared(Generic[M]):
         columns = compiler.select[: compiler.col_count]
         converters = compiler.get_converters([col[0] for col in columns])
         return _Compiled(compiler, sql, tuple(params), places, converters)
+
+
+def _cache(connection: Any) -> dict[Any, Any]:
+    cache: dict[Any, Any] = connection.__dict__.setdefault("passbook_prepared", {})
+    return cache
+
+
+class Insert(Generic[M]):
+    """A new row of one model, which gets its primary key back; with `ignore_conflicts`,
+    a row that breaks a unique constraint is skipped (and gets none)."""
+
+    def __init__(self, model: type[M], *, ignore_conflicts: bool = False) -> None:
+        self.model, self.ignore_conflicts = model, ignore_conflicts
+        meta = model._meta
+        self.fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+
+    def save(self, obj: M, using: str = "default") -> None:
+        connection = connections[using]
+        params = [self._value(f, obj, connection) for f in self.fields]
+        if id(self) not in _cache(connection):
+            _cache(connection)[id(self)] = self._compile(obj, connection, params)
+        sql, returning = _cache(connection)[id(self)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *returning])
+            if not self.ignore_conflicts:
+                (obj.pk,) = connection.ops.fetch_returned_insert_columns(cursor, returning)
+        obj._state.adding, obj._state.db = False, using
+
+    def _value(self, field: Field, obj: M, connection: Any) -> Any:
+        value = field.pre_save(obj, True)
+        assert not hasattr(value, "resolve_expression"), "plain values only"
+        return field.get_db_prep_save(value, connection=connection)
+
+    def _compile(self, obj: M, connection: Any, params: list[Any]) -> tuple[str, tuple]:
+        query = InsertQuery(
+            self.model, on_conflict=OnConflict.IGNORE if self.ignore_conflicts else None
+        )
+        query.insert_values(self.fields, [obj])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = None if self.ignore_conflicts else [self.model._meta.pk]
+        ((sql, compiled),) = compiler.as_sql()
+        returning = tuple(getattr(compiler, "returning_params", ()))
+        assert tuple(compiled) == (*params, *returning), "the parameters Django compiled"
+        return sql, returning
+
+
+class Update(Generic[M]):
+    """Some fields of one row, by its primary key (what `save(update_fields=…)` sends)."""
+
+    def __init__(self, model: type[M], *names: str) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if f.name in names]
+        assert len(self.fields) == len(names), "concrete fields of the model"
+
+    def save(self, obj: M, using: str = "default") -> None:
+        connection = connections[using]
+        values = {f.name: f.pre_save(obj, False) for f in self.fields}
+        prepared = [f.get_db_prep_save(values[f.name], connection=connection) for f in self.fields]
+        # Django writes a None as NULL in the SQL, not as a parameter: one SQL per pattern.
+        key = (id(self), tuple(v is None for v in prepared))
+        params = [*(v for v in prepared if v is not None), obj.pk]
+        if key not in _cache(connection):
+            _cache(connection)[key] = self._compile(obj, values, connection, params)
+        with connection.cursor() as cursor:
+            cursor.execute(_cache(connection)[key], params)
+            if cursor.rowcount != 1:
+                raise DatabaseError("Save with update_fields did not affect any rows.")
+
+    def _compile(self, obj: M, values: dict[str, Any], connection: Any, params: list[Any]) -> str:
+        query = UpdateQuery(self.model)
+        query.add_update_values(values)
+        query.add_q(Q(pk=obj.pk))
+        sql, compiled = query.get_compiler(connection=connection).as_sql()
+        assert tuple(compiled) == tuple(params), "the parameters Django compiled"
+        return sql

@@ -5,14 +5,15 @@ same way, on both databases; and their SQL follows the locking switch."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.models import F
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
 from passbook import clock
-from passbook.models import Business, Customer, Pass, Session
-from passbook.prepared import Prepared
-from passbook.services import bookings, errors, locks
+from passbook.models import Business, Customer, Notification, Pass, PassEntry, Session
+from passbook.prepared import Insert, Prepared, Update
+from passbook.services import bookings, errors, ledger, locks, notifications
 from passbook.services.facts import with_freeze_flag
 from tests.factories import CustomerFactory, SessionFactory
 from tests.integration.helpers import sell
@@ -96,3 +97,46 @@ def test_the_locks_refuse_unknown_and_malformed_ids(business):
     for bad in ("abc", None, 987654):
         with pytest.raises(errors.NotFound, match="No such customer"):
             locks.customer(bad)  # type: ignore[arg-type]
+
+
+def test_an_insert_writes_the_row_save_would_write(pinned, business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    made = ledger.entry_for(p, ledger.EntryKind.ADJUST, 2, reason="by hand")
+    Insert(PassEntry).save(made)
+    assert made.pk is not None and not made._state.adding and made._state.db == "default"
+    twin = ledger.entry_for(p, ledger.EntryKind.ADJUST, 2, reason="by hand")
+    twin.save(force_insert=True)
+    stored = {e.pk: fields(e) for e in PassEntry.objects.filter(pk__in=[made.pk, twin.pk])}
+    assert {**stored[made.pk], "id": 0} == {**stored[twin.pk], "id": 0}
+
+
+def test_an_insert_ignoring_conflicts_skips_a_duplicate_key(business, customer):
+    first = notifications.message("booking_confirmed", "k:1", customer, "Hi", "First")
+    again = notifications.message("booking_confirmed", "k:1", customer, "Hi", "Again")
+    for m in (first, again):
+        Insert(Notification, ignore_conflicts=True).save(m)
+    assert list(Notification.objects.values_list("key", "body")) == [("k:1", "First")]
+
+
+def test_an_update_writes_its_fields_and_nulls_both_ways(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    counters = Update(Pass, "held", "voided_at")
+    for held, voided in ((3, clock.now()), (4, None), (5, clock.now())):
+        p.held, p.voided_at, p.name = held, voided, "not written"
+        counters.save(p)
+        again = Pass.objects.get(pk=p.pk)
+        assert (again.held, again.voided_at, again.name) == (held, voided, ten_pack.name)
+
+
+def test_an_update_of_a_row_gone_fails_like_save(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    p.pk = p.pk + 1000
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        Update(Pass, "held").save(p)
+
+
+def test_only_plain_values_are_sent(business, customer, ten_pack):
+    p = sell(customer, ten_pack)
+    p.held = F("held") + 1
+    with pytest.raises(AssertionError, match="plain values"):
+        Insert(Pass).save(p)

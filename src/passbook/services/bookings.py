@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet, Value
 from passbook import clock
 from passbook.models import Booking, Business, Customer, Pass, Session, User, WaitlistEntry
 from passbook.models.business import CreditPolicy
-from passbook.prepared import Prepared
+from passbook.prepared import Insert, Prepared
 from passbook.rules import spend
 from passbook.rules.attendance import Phase
 from passbook.rules.calendar import local_date, window
@@ -180,13 +180,18 @@ def start_on_first_booking(
 
 
 def _create(customer: Customer, session: Session, **fields) -> Booking:
-    return Booking.objects.create(
+    booking = Booking(
         customer=customer,
         session=session,
         created_at=clock.now(),
         created_by=fields.pop("actor"),
         **fields,
     )
+    _NEW_BOOKING.save(booking)
+    return booking
+
+
+_NEW_BOOKING = Insert(Booking)  # on every booking: compiled once
 
 
 def _require(booking: Booking, *statuses: str) -> None:

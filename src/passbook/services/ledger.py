@@ -5,6 +5,7 @@ from decimal import Decimal
 from passbook import clock
 from passbook.models import Booking, Pass, PassEntry, User
 from passbook.models.fields import MOST_CREDITS
+from passbook.prepared import Insert, Update
 from passbook.rules import ledger
 from passbook.rules.ledger import EntryKind
 from passbook.services import errors
@@ -28,10 +29,15 @@ def append(
     if max(after.total or 0, after.held, after.used) > MOST_CREDITS:
         raise errors.InvalidInput(f"A pass holds at most {MOST_CREDITS:,} credits.", field="amount")
     p.total, p.held, p.used = after.total, after.held, after.used
-    p.save(update_fields=["total", "held", "used", "starts_at", "expires_at", "voided_at"])
+    _COUNTERS.save(p)
     made = entry_for(p, kind, amount, booking=booking, actor=actor, reason=reason)
-    made.save(force_insert=True)
+    _ENTRY.save(made)
     return made
+
+
+# Written on every booking and cancellation: compiled once.
+_COUNTERS = Update(Pass, "total", "held", "used", "starts_at", "expires_at", "voided_at")
+_ENTRY = Insert(PassEntry)
 
 
 def entry_for(

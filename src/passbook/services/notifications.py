@@ -20,6 +20,7 @@ from passbook.models import (
     User,
     WaitlistEntry,
 )
+from passbook.prepared import Insert
 from passbook.services import bulk, locks
 
 # A failed message is tried again after each of these waits, then given up (it stays in
@@ -57,7 +58,14 @@ def unaddressed(kind: str, subject: str, body: str) -> Notification:
 def enqueue_all(messages: list[Notification]) -> None:
     """Queue messages, each once per key, in one INSERT … ON CONFLICT DO NOTHING (no
     SELECT, no savepoint); messages to customers without an email address are dropped."""
-    Notification.objects.bulk_create([m for m in messages if m.to], ignore_conflicts=True)
+    kept = [m for m in messages if m.to]
+    if len(kept) == 1:  # a booking's, most often: compiled once
+        _ONE_MESSAGE.save(kept[0])
+    else:
+        Notification.objects.bulk_create(kept, ignore_conflicts=True)
+
+
+_ONE_MESSAGE = Insert(Notification, ignore_conflicts=True)
 
 
 def _when(booking: Booking) -> str:
