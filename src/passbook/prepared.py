@@ -86,19 +86,20 @@ class Prepared(Generic[M]):
 
     def _compiled(self) -> _Compiled:
         connection = connections[self.using]  # this thread's
-        cache: dict[tuple[int, bool], _Compiled] = connection.__dict__.setdefault(
-            "passbook_prepared", {}
-        )
         key = (id(self), settings.PASSBOOK_LOCKING)
-        if key not in cache:
-            cache[key] = self._compile(connection)
-        return cache[key]
+        if key not in _cache(connection):
+            _cache(connection)[key] = self._compile(connection)
+        compiled: _Compiled = _cache(connection)[key]
+        return compiled
 
     def _compile(self, connection: Any) -> _Compiled:
         stand_ins = STAND_INS[: self.arity]
         compiler = self.build(*stand_ins).query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        places = tuple(stand_ins.index(p) if p in stand_ins else None for p in params)
+        marks: dict[object, int] = {}
+        for at, value in enumerate(stand_ins):  # a text field's filter gets it as text
+            marks[value] = marks[str(value)] = at
+        places = tuple(marks.get(p) if isinstance(p, int | str) else None for p in params)
         missing = set(range(self.arity)) - set(places)
         assert not missing, f"arguments {missing} do not reach the SQL as parameters"
         columns = compiler.select[: compiler.col_count]

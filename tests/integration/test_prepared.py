@@ -140,3 +140,10 @@ def test_only_plain_values_are_sent(business, customer, ten_pack):
     p.held = F("held") + 1
     with pytest.raises(AssertionError, match="plain values"):
         Insert(Pass).save(p)
+
+
+def test_a_text_argument_takes_its_place(business):
+    ada = CustomerFactory(email="ada@example.com")
+    by_email = Prepared(lambda email: Customer.objects.filter(email=email))
+    assert [c.id for c in by_email.objects("ada@example.com")] == [ada.id]
+    assert by_email.objects("nobody@example.com") == []

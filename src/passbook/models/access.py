@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from passbook.models.people import User, at_least
+from passbook.prepared import Prepared
 
 
 def _digest(raw: str) -> str:
@@ -50,11 +51,15 @@ class ApiToken(models.Model):
 
     @classmethod
     def find(cls, raw: str) -> "ApiToken | None":
-        return (
-            cls.objects.select_related("user")
-            .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        found = _LIVE_TOKEN.objects(_digest(raw))
+        return found[0] if found else None
+
+
+_LIVE_TOKEN = Prepared(  # on every API request: compiled once
+    lambda digest: ApiToken.objects.select_related("user").filter(
+        digest=digest, revoked_at__isnull=True, user__is_active=True
+    )
+)
 
 
 class IdempotencyRecord(models.Model):
