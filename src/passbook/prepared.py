@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Field, Model, Q, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # internal, not in the stubs; ModelIterable's own helper
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 
@@ -41,6 +42,7 @@ class _Compiled:
     params: tuple[Any, ...]
     places: tuple[int | None, ...]  # for each parameter, which argument (None: as built)
     converters: dict[int, Any]  # Django's, per column (dates on SQLite, decimals …)
+    locks: bool  # SELECT … FOR UPDATE, which must run inside a transaction
 
     def bind(self, args: tuple[Any, ...]) -> list[Any]:
         pairs = zip(self.params, self.places, strict=True)
@@ -49,7 +51,8 @@ class _Compiled:
 
 class Prepared(Generic[M]):
     """`build(*args)` gives the queryset; each argument must reach the SQL as a parameter
-    of its own (a filter value), and nothing else may depend on it."""
+    of its own (a filter value), and nothing else may depend on it. Arguments are sent as
+    given, so they must be what the database takes as is: ints and text."""
 
     def __init__(self, build: Callable[..., QuerySet[M, Any]], using: str = "default") -> None:
         self.build, self.using = build, using
@@ -57,7 +60,12 @@ class Prepared(Generic[M]):
 
     def rows(self, *args: object) -> list[tuple[Any, ...]]:
         compiled = self._compiled()
-        with compiled.compiler.connection.cursor() as cursor:
+        connection = compiled.compiler.connection
+        if compiled.locks and connection.get_autocommit():  # as Django checks every time
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        with connection.cursor() as cursor:
             cursor.execute(compiled.sql, compiled.bind(args))
             fetched = cursor.fetchall()
         if compiled.converters:
@@ -86,7 +94,7 @@ class Prepared(Generic[M]):
 
     def _compiled(self) -> _Compiled:
         connection = connections[self.using]  # this thread's
-        key = (id(self), settings.PASSBOOK_LOCKING)
+        key = (self, settings.PASSBOOK_LOCKING)
         if key not in _cache(connection):
             _cache(connection)[key] = self._compile(connection)
         compiled: _Compiled = _cache(connection)[key]
@@ -104,10 +112,15 @@ class Prepared(Generic[M]):
         assert not missing, f"arguments {missing} do not reach the SQL as parameters"
         columns = compiler.select[: compiler.col_count]
         converters = compiler.get_converters([col[0] for col in columns])
-        return _Compiled(compiler, sql, tuple(params), places, converters)
+        locks = bool(compiler.query.select_for_update) and bool(
+            connection.features.has_select_for_update
+        )
+        return _Compiled(compiler, sql, tuple(params), places, converters, locks)
 
 
 def _cache(connection: Any) -> dict[Any, Any]:
+    """The connection's compiled statements, keyed by the statement objects themselves
+    (which are module-level; a key holds its object, so no id is ever reused)."""
     cache: dict[Any, Any] = connection.__dict__.setdefault("passbook_prepared", {})
     return cache
 
@@ -124,10 +137,11 @@ class Insert(Generic[M]):
     def save(self, obj: M, using: str = "default") -> None:
         connection = connections[using]
         params = [self._value(f, obj, connection) for f in self.fields]
-        if id(self) not in _cache(connection):
-            _cache(connection)[id(self)] = self._compile(obj, connection, params)
-        sql, returning = _cache(connection)[id(self)]
-        with connection.cursor() as cursor:
+        if self not in _cache(connection):
+            _cache(connection)[self] = self._compile(obj, connection, params)
+        sql, returning = _cache(connection)[self]
+        # As save() does: a failed write inside atomic() marks it for rollback.
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(sql, [*params, *returning])
             if not self.ignore_conflicts:
                 (obj.pk,) = connection.ops.fetch_returned_insert_columns(cursor, returning)
@@ -139,6 +153,7 @@ class Insert(Generic[M]):
         return field.get_db_prep_save(value, connection=connection)
 
     def _compile(self, obj: M, connection: Any, params: list[Any]) -> tuple[str, tuple]:
+        assert self.ignore_conflicts or connection.features.can_return_columns_from_insert
         query = InsertQuery(
             self.model, on_conflict=OnConflict.IGNORE if self.ignore_conflicts else None
         )
@@ -162,13 +177,14 @@ class Update(Generic[M]):
     def save(self, obj: M, using: str = "default") -> None:
         connection = connections[using]
         values = {f.name: f.pre_save(obj, False) for f in self.fields}
+        assert not any(hasattr(v, "resolve_expression") for v in values.values()), "plain values"
         prepared = [f.get_db_prep_save(values[f.name], connection=connection) for f in self.fields]
         # Django writes a None as NULL in the SQL, not as a parameter: one SQL per pattern.
-        key = (id(self), tuple(v is None for v in prepared))
+        key = (self, tuple(v is None for v in prepared))
         params = [*(v for v in prepared if v is not None), obj.pk]
         if key not in _cache(connection):
             _cache(connection)[key] = self._compile(obj, values, connection, params)
-        with connection.cursor() as cursor:
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(_cache(connection)[key], params)
             if cursor.rowcount != 1:
                 raise DatabaseError("Save with update_fields did not affect any rows.")

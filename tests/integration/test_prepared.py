@@ -5,8 +5,9 @@ same way, on both databases; and their SQL follows the locking switch."""
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
+from django.db.transaction import TransactionManagementError
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
@@ -147,3 +148,31 @@ def test_a_text_argument_takes_its_place(business):
     by_email = Prepared(lambda email: Customer.objects.filter(email=email))
     assert [c.id for c in by_email.objects("ada@example.com")] == [ada.id]
     assert by_email.objects("nobody@example.com") == []
+
+
+def test_a_new_statement_never_runs_an_old_ones_sql(business):
+    """Statements come and go (here); each keeps its own SQL even if Python gives a new
+    one the id of one that is gone."""
+    ada = CustomerFactory(email="ada@example.com")
+    for _ in range(30):
+        assert Prepared(lambda customer_id: Customer.objects.filter(id=customer_id)).rows(ada.id)
+        by_email = Prepared(lambda email: Customer.objects.filter(email=email))
+        assert [c.id for c in by_email.objects("ada@example.com")] == [ada.id]
+
+
+def test_an_id_no_column_can_hold_is_not_found(business):
+    for huge in (2**63, -(2**63) - 1, 2**80):
+        with pytest.raises(errors.NotFound):
+            locks.customer(huge)
+        with pytest.raises(errors.NotFound):
+            locks.session(huge)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_outside_a_transaction_is_refused_every_time(business):
+    ada = CustomerFactory()
+    with transaction.atomic():
+        locks.customer(ada.id)  # compiled here, inside a transaction
+    if connection.features.has_select_for_update:  # PostgreSQL; SQLite locks at BEGIN
+        with pytest.raises(TransactionManagementError):
+            locks.customer(ada.id)

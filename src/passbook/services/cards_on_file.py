@@ -172,7 +172,7 @@ def _detach(payment_method_id: str) -> None:
     charged again. If Stripe cannot be reached it stays attached (logged), unused by us."""
     try:
         online_payments.client().PaymentMethod.detach(payment_method_id)
-    except stripe.StripeError as exc:
+    except (stripe.StripeError, errors.OnlinePaymentsOff) as exc:
         log.warning("Could not detach replaced card %s: %s", payment_method_id, exc)
 
 

@@ -161,11 +161,15 @@ def _get(qs: QuerySet[M], pk: object, message: str) -> M:
 
 
 def _id(value: object, message: str) -> int:
-    """An id as the ORM would take it (7, "7"), or NotFound."""
+    """An id as the ORM would take it (7, "7"), or NotFound (also for one no id column
+    can hold, as the ORM finds nothing for it)."""
     try:
-        return int(value)  # type: ignore[call-overload]  # any object: int() says if it can
+        found = int(value)  # type: ignore[call-overload]  # any object: int() says if it can
     except (TypeError, ValueError):
         raise errors.NotFound(message) from None
+    if not -(2**63) <= found < 2**63:
+        raise errors.NotFound(message)
+    return found
 
 
 def get(model: type[M], pk: object, message: str = "Not found.") -> M:
