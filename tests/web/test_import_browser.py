@@ -1,5 +1,6 @@
 """The owner's Import & export page in real Chromium: upload, check, import, undo."""
 
+import threading
 import time
 from pathlib import Path
 
@@ -95,10 +96,11 @@ def test_the_progress_line_polls_while_the_import_runs(owner_page, office, monke
     """A slow import (slowed here): the page reloaded meanwhile shows how far it got, and
     polls until it is over."""
     real_run = imports.run
+    seen = threading.Event()  # the run goes on once the reloaded page has shown it
 
     def slow_run(tables, **options):
         options["progress"](1, 2)
-        time.sleep(3)
+        seen.wait(timeout=30)
         return real_run(tables, **options)
 
     monkeypatch.setattr(imports, "run", slow_run)
@@ -116,5 +118,6 @@ def test_the_progress_line_polls_while_the_import_runs(owner_page, office, monke
     reloaded.goto("/office/import/")
     line = reloaded.locator("#import-progress")
     expect(line).to_contain_text("Importing: 1 of 2 records written.")
+    seen.set()
     expect(line).to_contain_text("Finished: imported as import batch", timeout=10_000)
     expect(page.locator("#import-report h2")).to_have_text("Imported")
