@@ -2,11 +2,11 @@
 (3-D Secure, as in test_browser_checkout): the code shows only once localstripe's webhook
 has confirmed the payment."""
 
-import stripe
 from playwright.sync_api import expect
 
 from passbook.models.online import GiftPurchase
 from tests.browser import shot
+from tests.payments.test_browser_checkout import pay_with_3d_secure
 from tests.portal.conftest import portal  # noqa: F401 - the fixture
 from tests.portal.test_browser import DESKTOP, open_portal
 
@@ -22,16 +22,7 @@ def test_give_a_gift_voucher_by_card(browser, live_server, portal, webhooks_to_u
     expect(page.locator("#voucher-code")).to_have_count(0)  # no code before the payment
 
     purchase = GiftPurchase.objects.get(buyer=portal.a)
-    card = stripe.PaymentMethod.create(
-        type="card",
-        card={"number": "4000002500003155", "exp_month": 12, "exp_year": 2099, "cvc": "123"},
-    )
-    stripe.PaymentIntent.modify(purchase.intent_id, payment_method=card.id)
-    stripe.PaymentIntent.confirm(purchase.intent_id)  # now it asks for 3-D Secure
-
-    page.click("#card-pay")
-    page.get_by_role("button", name="Complete authentication").click()
-    expect(page.get_by_text("Paid. Thank you!")).to_be_visible(timeout=20_000)
+    pay_with_3d_secure(page, purchase.intent_id)
     purchase.refresh_from_db()
     assert purchase.voucher is not None
     expect(page.locator("#voucher-code")).to_have_text(purchase.voucher.code)
