@@ -59,3 +59,15 @@ def meet_before(monkeypatch, module: object, name: str, runs: int) -> None:
         return original(*args, **kwargs)
 
     monkeypatch.setattr(module, name, met)
+
+
+def race_point(
+    monkeypatch, module: object, name: str, *, locking: bool, runs: int, seconds: float = 0.003
+) -> None:
+    """The step between a race's read and its write, `module.name`: with the locks on, a
+    pause there (harmless under them); with them off, the `runs` threads meet there, so
+    each has read before any writes and the race shows every time."""
+    if locking:
+        widen_race_window(monkeypatch, module, name, seconds)
+    else:
+        meet_before(monkeypatch, module, name, runs)

@@ -22,7 +22,7 @@ from passbook.services import bookings, passes
 from passbook.services.errors import Busy, DomainError
 from passbook.services.verify import problems
 from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory
-from tests.threads import meet_before, run_together, widen_race_window
+from tests.threads import race_point, run_together, widen_race_window
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -173,10 +173,8 @@ def test_8_redemptions_of_one_voucher_at_once_credit_it_once(business, locking, 
 
     code = vouchers.create(value=Decimal("50"), expires_on=date(2099, 1, 1)).code
     customer = CustomerFactory()
-    if locking:
-        widen_race_window(monkeypatch, credit, "add")
-    else:  # every device has read the unused voucher before any credits it: every time
-        meet_before(monkeypatch, credit, "add", runs=8)
+    # every device has read the unused voucher before any credits it
+    race_point(monkeypatch, credit, "add", locking=locking, runs=8)
     redeemed, refused = [], []
 
     def redeem(n: int) -> None:

@@ -6,7 +6,7 @@ import pytest
 from passbook.models import User
 from passbook.services import staff
 from passbook.services.errors import LastOwner
-from tests.threads import meet_before, run_together, widen_race_window
+from tests.threads import race_point, run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -14,10 +14,8 @@ PASSWORD = "correct horse battery staple"
 
 
 def test_two_owners_stepping_down_at_once_leave_one_owner(business, locking, monkeypatch):
-    if locking:  # a pause between the check and the write is harmless under the lock
-        widen_race_window(monkeypatch, staff, "_update", seconds=0.05)
-    else:  # both have checked before either writes: the race, every time
-        meet_before(monkeypatch, staff, "_update", runs=2)
+    # both have checked before either writes
+    race_point(monkeypatch, staff, "_update", locking=locking, runs=2, seconds=0.05)
     owners = [
         staff.add(email=f"owner{n}@example.com", role="owner", password=PASSWORD) for n in (1, 2)
     ]

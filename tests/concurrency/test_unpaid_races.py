@@ -12,7 +12,7 @@ from passbook.models.business import UnpaidPolicy
 from passbook.services import bookings, passes
 from passbook.services.errors import DomainError
 from tests.factories import ClassTypeFactory, CustomerFactory, ProductFactory, SessionFactory
-from tests.threads import meet_before, run_together, widen_race_window
+from tests.threads import meet_before, race_point, run_together, widen_race_window
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +21,8 @@ BUYS = 6
 
 def test_6_purchases_at_once_stay_under_a_cap_of_2(business, locking, monkeypatch):
     Business.objects.filter(pk=business.pk).update(unpaid_passes_per_customer=2)
-    if locking:  # a pause before counting, harmless under the lock
-        widen_race_window(monkeypatch, passes, "_check_unpaid_cap")
-    else:  # every purchase counts before any of the others commits
-        meet_before(monkeypatch, passes, "_check_unpaid_cap", BUYS)
+    # every purchase counts before any of the others commits
+    race_point(monkeypatch, passes, "_check_unpaid_cap", locking=locking, runs=BUYS)
     buyer = CustomerFactory(user=User.objects.create_user("ada"))
     product = ProductFactory(price=Decimal("200"), online_purchasable=True)
     outcomes: list[str] = []

@@ -22,7 +22,7 @@ from passbook.services import bookings, expiry, ledger, passes
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory, SessionFactory
 from tests.integration.helpers import D, counters, refused, sell
-from tests.threads import meet_before, run_together, widen_race_window
+from tests.threads import race_point, run_together
 
 
 class FailingBackend:
@@ -145,10 +145,8 @@ def test_run_jobs_command_reports_what_it_did(db, business, capsys):
 def test_concurrent_runs_do_everything_exactly_once(business, ten_pack, locking, monkeypatch):
     with clock.at(clock.now() - timedelta(days=200)):
         sold = [sell(c, ten_pack) for c in CustomerFactory.create_batch(6)]
-    if locking:
-        widen_race_window(monkeypatch, ledger, "entry_for")
-    else:  # the runs go through the expired passes in step, each having read them all
-        meet_before(monkeypatch, ledger, "entry_for", runs=4)
+    # the runs go through the expired passes in step, each having read them all
+    race_point(monkeypatch, ledger, "entry_for", locking=locking, runs=4)
     run_together(4, lambda _n: run_all())
     forfeits = [_forfeits(p) for p in sold]
     if not locking:  # every run read the same expired passes and forfeited them again

@@ -15,7 +15,7 @@ from passbook.services import subscriptions
 from passbook.services.verify import problems
 from tests.factories import CustomerFactory, ProductFactory
 from tests.integration.helpers import refused
-from tests.threads import meet_before, run_together, widen_race_window
+from tests.threads import race_point, run_together
 
 
 def at(*args):
@@ -176,10 +176,8 @@ def test_concurrent_job_runs_renew_exactly_once(business, monthly, locking, monk
     with at(2027, 1, 1):
         for c in customers:
             subscriptions.start(c.id, monthly.id)
-    if locking:
-        widen_race_window(monkeypatch, subscriptions, "_issue")
-    else:  # every run has read what is due before any writes: the race, every time
-        meet_before(monkeypatch, subscriptions, "_issue", runs=4)
+    # every run has read what is due before any writes
+    race_point(monkeypatch, subscriptions, "_issue", locking=locking, runs=4)
 
     def run(_n):
         with at(2027, 2, 1):

@@ -20,7 +20,7 @@ from tests.factories import ProductFactory
 from tests.integration.helpers import fresh
 from tests.payments.conftest import deliver, event
 from tests.portal.conftest import _customer, logged_in
-from tests.threads import meet_before, run_together, widen_race_window
+from tests.threads import race_point, run_together, widen_race_window
 from tests.web.conftest import password_hash
 
 pytestmark = pytest.mark.django_db
@@ -280,10 +280,8 @@ def test_runs_at_once_ask_stripe_once_per_attempt(
         sub = subscriptions.start(ada.id, monthly.id)
         run_job()
     renewal = Renewal.objects.get(subscription=sub)
-    if locking:
-        widen_race_window(monkeypatch, cards_on_file, "_next_attempt", 0.05)
-    else:  # all five have read the failed attempt before any writes: the race, every time
-        meet_before(monkeypatch, cards_on_file, "_next_attempt", runs=5)
+    # all five have read the failed attempt before any writes
+    race_point(monkeypatch, cards_on_file, "_next_attempt", locking=locking, runs=5, seconds=0.05)
     with time_machine.travel(START + timedelta(days=1), tick=False):
         run_together(5, lambda n: cards_on_file.charge(renewal.id))
     keys = [a["idempotency_key"][-2:] for a in asks]
