@@ -43,10 +43,31 @@ class _Compiled:
     places: tuple[int | None, ...]  # for each parameter, which argument (None: as built)
     converters: dict[int, Any]  # Django's, per column (dates on SQLite, decimals …)
     locks: bool  # SELECT … FOR UPDATE, which must run inside a transaction
+    objects: "_Objects | None"  # how rows become model objects (a queryset of them)
 
     def bind(self, args: tuple[Any, ...]) -> list[Any]:
         pairs = zip(self.params, self.places, strict=True)
         return [p if at is None else args[at] for p, at in pairs]
+
+
+@dataclass(frozen=True)
+class _Objects:
+    """What Django's ModelIterable works out per query: where the model's columns are,
+    their names, and the populators of the select_related objects."""
+
+    first: int
+    last: int
+    names: list[str]
+    related: list[Any]
+
+    @classmethod
+    def of(cls, compiler: SQLCompiler, using: str) -> "_Objects | None":
+        info = compiler.klass_info
+        if info is None:
+            return None
+        first, last = info["select_fields"][0], info["select_fields"][-1] + 1
+        names = [col[0].target.attname for col in compiler.select[first:last]]
+        return cls(first, last, names, get_related_populators(info, compiler.select, using))
 
 
 class Prepared(Generic[M]):
@@ -75,17 +96,14 @@ class Prepared(Generic[M]):
 
     def objects(self, *args: object) -> list[M]:
         """The model objects, as iterating the queryset would make them."""
-        compiler = self._compiled().compiler
-        info = compiler.klass_info
-        assert info is not None, "objects() is for querysets of model objects"
-        first, last = info["select_fields"][0], info["select_fields"][-1] + 1
-        names = [col[0].target.attname for col in compiler.select[first:last]]
-        related = get_related_populators(info, compiler.select, self.using)
-        model: type[M] = info["model"]
+        compiled = self._compiled()
+        shape, compiler = compiled.objects, compiled.compiler
+        assert shape is not None, "objects() is for querysets of model objects"
+        model: type[M] = compiler.klass_info["model"]
         made = []
         for row in self.rows(*args):
-            obj = model.from_db(self.using, names, row[first:last])
-            for populator in related:
+            obj = model.from_db(self.using, shape.names, row[shape.first : shape.last])
+            for populator in shape.related:
                 populator.populate(row, obj)
             for name, at in (compiler.annotation_col_map or {}).items():
                 setattr(obj, name, row[at])
@@ -115,7 +133,8 @@ class Prepared(Generic[M]):
         locks = bool(compiler.query.select_for_update) and bool(
             connection.features.has_select_for_update
         )
-        return _Compiled(compiler, sql, tuple(params), places, converters, locks)
+        objects = _Objects.of(compiler, self.using)
+        return _Compiled(compiler, sql, tuple(params), places, converters, locks, objects)
 
 
 def _cache(connection: Any) -> dict[Any, Any]:
